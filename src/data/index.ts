@@ -1,0 +1,2 @@
+export * from './axis.js';
+export * from './calibrated.js';
