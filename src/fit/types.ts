@@ -5,12 +5,16 @@
 
 /**
  * A model: named parameters and a vectorised evaluator. `evaluate(p, x, out)` writes the model at
- * every x into `out` (same length as x), with `p` in the order of `params`.
+ * every data point into `out` (length n = number of data points), with `p` in the order of
+ * `params`. Usually x has one value per point (x.length = n); a model of several independent
+ * variables (`nVariables` > 1) takes them point-major: x[i * nVariables + k].
  * `jacobian(p, x, jac)`, if given, writes d model(x_i) / d p_j into `jac[i * params.length + j]`
  * (row-major, one row per data point). Without it the engine uses finite differences.
  */
 export interface Model {
   params: readonly string[];
+  /** Independent variables per data point (default 1). */
+  nVariables?: number;
   evaluate(p: Float64Array, x: Float64Array, out: Float64Array): void;
   jacobian?(p: Float64Array, x: Float64Array, jac: Float64Array): void;
 }
