@@ -1,0 +1,4 @@
+export * as demo from './demo.js';
+export * as fit from './fit.js';
+export * as material from './material.js';
+export * as size from './size.js';
