@@ -111,11 +111,11 @@ def main():
                     ltimes.append(time.perf_counter() - t0)
                 llre = min(-math.log10(max(abs(lr.params[k].value - c) / abs(c), 1e-16)) for k, c in zip(names, cert))
             except ValueError:  # lmfit stops on NaN from the model
-                ltimes = [float("nan")]
+                ltimes = [float("nan")]  # reported as null
             out.append({
                 "problem": name, "start": si,
                 "scipyMs": float(np.median(times) * 1e3), "scipyLre": lre, "scipyStatus": int(res.status),
-                "lmfitMs": float(np.median(ltimes) * 1e3), "lmfitLre": llre,
+                "lmfitMs": None if llre is None else float(np.median(ltimes) * 1e3), "lmfitLre": llre,
             })
     print(json.dumps(out))
 

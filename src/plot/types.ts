@@ -40,6 +40,8 @@ export interface StepSeries extends SeriesBase {
   type: 'step';
   x: number[];
   y: number[];
+  /** `center` (default): x are bin centres; `left`: x are bin left edges. */
+  align?: 'center' | 'left';
 }
 
 /** Shaded band between y1 and y2 (an uncertainty band). */

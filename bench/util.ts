@@ -1,0 +1,70 @@
+/** Shared helpers for the benchmarks: timing, running the Python peer, printing tables. */
+import { spawnSync } from 'node:child_process';
+
+export const PYTHON = '/usr/bin/python3';
+
+export interface BenchRow {
+  name: string;
+  nanolumMs: number;
+  peerMs: number;
+  /** peerMs / nanolumMs: how many times faster nanolum is. */
+  ratio: number;
+  note?: string;
+}
+
+export interface BenchResult {
+  title: string;
+  rows: BenchRow[];
+  summary?: string;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Median wall time (ms) of `fn` over `repeats` runs after `warmup` runs. */
+export function timeMs(fn: () => unknown, repeats = 20, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const t: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+/** Run a Python peer script with JSON on stdin; returns its parsed JSON stdout, or an error note. */
+export function runPeer(script: string, args: string[] = [], input: unknown = null): unknown {
+  const r = spawnSync(PYTHON, [script, ...args], {
+    input: input === null ? undefined : JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      `peer ${script} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').slice(-800)}\n` +
+        'Install the peers with: apt-get install python3-scipy python3-lmfit python3-numba',
+    );
+  }
+  return JSON.parse(r.stdout);
+}
+
+export function printTable(result: BenchResult): void {
+  console.log(`\n## ${result.title}`);
+  const header = ['case', 'nanolum ms', 'peer ms', 'peer/nanolum', 'note'];
+  const rows = result.rows.map((r) => [
+    r.name,
+    r.nanolumMs.toPrecision(3),
+    Number.isFinite(r.peerMs) ? r.peerMs.toPrecision(3) : 'n/a',
+    Number.isFinite(r.ratio) ? `${r.ratio.toFixed(1)}x` : 'n/a',
+    r.note ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  if (result.summary) console.log(result.summary);
+}
