@@ -1,0 +1,24 @@
+/** Loaded as a module script by browser.test.ts; leaves its findings in globalThis.nanolumResult. */
+import { getDefaultBackend, parallelMap } from '../../src/parallel/index.js';
+
+const module = new URL('./browser-task.js', import.meta.url).href;
+
+async function run() {
+  const items = Array.from({ length: 40 }, (_, i) => 5 + i * 10);
+  const progress: number[] = [];
+  const out = await parallelMap({ module, fn: 'simulate' }, items, {
+    workers: 2,
+    seed: 11,
+    chunkSize: 3,
+    onProgress: (done) => progress.push(done),
+  });
+  const err = await parallelMap({ module, fn: 'fail' }, [0, 1, 2, 3, 4], {
+    workers: 2,
+    chunkSize: 1,
+  }).catch((e: { message: string; index: number }) => ({ message: e.message, index: e.index }));
+  return { backend: getDefaultBackend().name, out, progress, err };
+}
+
+(globalThis as { nanolumResult?: unknown }).nanolumResult = await run().catch((e: Error) => ({
+  fatal: e.message,
+}));
