@@ -109,3 +109,44 @@ export interface FitResult {
   /** Residuals y - f (unweighted). */
   residuals: Float64Array;
 }
+
+/**
+ * One dataset of a global fit. `paramMap` renames the model's parameters to global parameter
+ * names (`{ tau: 'tau_shared', A: 'A_2' }`); parameters not in the map keep their own name, so
+ * identically named parameters are shared between datasets.
+ */
+export interface FitDataset {
+  model: Model;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** Standard deviation of each y (least squares). */
+  sigma?: ArrayLike<number>;
+  /** Weight of each residual (least squares), as in `FitOptions.weights`. */
+  weights?: ArrayLike<number>;
+  paramMap?: Record<string, string>;
+  /** Label used in messages and reports (default `dataset 1`, `dataset 2`, ...). */
+  name?: string;
+}
+
+/** Options of a global fit: as `FitOptions`, with sigma/weights given per dataset instead. */
+export type GlobalFitOptions = Omit<FitOptions, 'sigma' | 'weights'>;
+
+/** The part of a global fit belonging to one dataset. */
+export interface DatasetFitResult {
+  name: string;
+  /** The model's parameter values (by the model's own names) at the optimum. */
+  params: Record<string, number>;
+  best: Float64Array;
+  /** y - f (unweighted). */
+  residuals: Float64Array;
+  /** Weighted sum of squared residuals (least squares) or Pearson chi-square (Poisson). */
+  chi2: number;
+  /** Poisson deviance of this dataset (equals chi2 for least squares). */
+  deviance: number;
+  nData: number;
+}
+
+/** A global fit: the whole fit (all datasets' points concatenated in `best`/`residuals`) plus each dataset. */
+export interface GlobalFitResult extends FitResult {
+  datasets: DatasetFitResult[];
+}
