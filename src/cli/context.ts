@@ -68,7 +68,7 @@ export function createContext(streams: CliStreams): CliContext {
     return { json: o.json === true, out: o.out, quiet: o.quiet === true, debug: o.debug === true };
   };
   return {
-    out: (text) => void streams.stdout.write(text),
+    out: (text) => void streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void streams.stderr.write(text),
     globals,
     warn(command, message) {
