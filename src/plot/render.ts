@@ -200,9 +200,23 @@ function cleanSeries(
           if (v > vmax) vmax = v;
         }
       }
-      if (vmin > vmax) {
+      if (s.colorDomain) {
+        [vmin, vmax] = s.colorDomain;
+        if (!Number.isFinite(vmin) || !Number.isFinite(vmax) || vmin >= vmax) {
+          throw new InvalidInputError(`${name}: colorDomain must be two increasing finite numbers`);
+        }
+      } else if (vmin > vmax) {
         vmin = 0;
         vmax = 1;
+      } else if (
+        DIVERGING_SCHEMES.has((s.colorScheme ?? '').toLowerCase()) &&
+        vmin < 0 &&
+        vmax > 0
+      ) {
+        // A diverging scheme is centred on zero, so that zero signal is drawn in the neutral colour.
+        const m = Math.max(-vmin, vmax);
+        vmin = -m;
+        vmax = m;
       } else if (vmin === vmax) {
         const d = Math.abs(vmin) * 0.05 || 0.5;
         vmin -= d;
@@ -370,6 +384,20 @@ function schemeColors(scheme: string, seriesName: string): Array<[number, number
   }
   return out;
 }
+
+/** Diverging colour schemes: centred on zero unless the series gives a colorDomain. */
+const DIVERGING_SCHEMES = new Set([
+  'rdbu',
+  'rdylbu',
+  'brbg',
+  'prgn',
+  'piyg',
+  'puor',
+  'rdgy',
+  'rdylgn',
+  'spectral',
+  'buylrd',
+]);
 
 function heatmapPng(s: CleanSeries & { type: 'heatmap' }, flipX: boolean, flipY: boolean): string {
   const { width, height, values } = s.spec;

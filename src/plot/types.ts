@@ -70,17 +70,14 @@ export interface HeatmapSeries extends SeriesBase {
   xExtent: [number, number];
   yExtent: [number, number];
   colorScheme?: string;
+  /** Values mapped to the ends of the colour scale (default: the data range; diverging schemes such as `rdbu` are centred on zero). */
+  colorDomain?: [number, number];
   /** Colour bar label with unit, e.g. `Lifetime (ns)`. */
   colorLabel?: string;
 }
 
 export type SeriesSpec =
-  | LineSeries
-  | ScatterSeries
-  | StepSeries
-  | BandSeries
-  | RuleSeries
-  | HeatmapSeries;
+  LineSeries | ScatterSeries | StepSeries | BandSeries | RuleSeries | HeatmapSeries;
 
 export interface FigureSpec {
   title?: string;
