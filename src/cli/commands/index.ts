@@ -5,3 +5,7 @@ export * as size from './size.js';
 export * as spectrum from './spectrum.js';
 export * as xps from './xps.js';
 export * as transport from './transport.js';
+export * as fluence from './fluence.js';
+export * as ta from './ta.js';
+export * as flim from './flim.js';
+export * as tcspc from './tcspc.js';

@@ -1,7 +1,10 @@
 import type { DemoSection } from '../types.js';
 import { fittingSection } from './fitting.js';
+import { fluenceSection } from './fluence.js';
 import { materialsSection } from './materials.js';
 import { spectraSection } from './spectra.js';
+import { taSection } from './ta.js';
+import { tcspcSection } from './tcspc.js';
 import { transportSection } from './transport.js';
 import { xpsSection } from './xps.js';
 
@@ -16,4 +19,7 @@ export const DEMO_SECTIONS: readonly DemoSection[] = [
   spectraSection,
   xpsSection,
   transportSection,
+  fluenceSection,
+  taSection,
+  tcspcSection,
 ];

@@ -1,0 +1,104 @@
+/**
+ * Non-negative least squares on small normal equations (Lawson-Hanson active set), used to get
+ * the linear amplitudes and background of a decay for trial lifetimes (starting values).
+ *
+ * @module
+ */
+
+/** Solves the k x k symmetric system A x = b (A row-major) restricted to `active` indices by Cholesky; false if not positive definite. */
+function solveSubset(
+  G: Float64Array,
+  k: number,
+  b: Float64Array,
+  active: number[],
+  x: Float64Array,
+): boolean {
+  const m = active.length;
+  const L = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = G[active[i]! * k + active[j]!]!;
+      for (let p = 0; p < j; p++) s -= L[i * m + p]! * L[j * m + p]!;
+      if (i === j) {
+        // a small ridge keeps nearly collinear trial columns solvable
+        const diag = G[active[i]! * k + active[i]!]!;
+        if (!(s > 1e-12 * diag)) return false;
+        L[i * m + i] = Math.sqrt(s);
+      } else L[i * m + j] = s / L[j * m + j]!;
+    }
+  }
+  const z = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = b[active[i]!]!;
+    for (let p = 0; p < i; p++) s -= L[i * m + p]! * z[p]!;
+    z[i] = s / L[i * m + i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let s = z[i]!;
+    for (let p = i + 1; p < m; p++) s -= L[p * m + i]! * z[p]!;
+    z[i] = s / L[i * m + i]!;
+  }
+  x.fill(0);
+  for (let i = 0; i < m; i++) x[active[i]!] = z[i]!;
+  return true;
+}
+
+/**
+ * Minimises x^T G x - 2 b^T x subject to x >= 0 (the normal equations of a least-squares problem,
+ * G = A^T W A, b = A^T W y), for a small number k of columns. Returns x.
+ *
+ * @example
+ * nnlsGram(Float64Array.of(2, 0, 0, 1), Float64Array.of(2, -1), 2); // [1, 0]
+ */
+export function nnlsGram(G: Float64Array, b: Float64Array, k: number): Float64Array {
+  const x = new Float64Array(k);
+  const passive = new Uint8Array(k);
+  const trial = new Float64Array(k);
+  const w = new Float64Array(k);
+  for (let outer = 0; outer < 3 * k + 3; outer++) {
+    // gradient (negative): w = b - G x
+    let best = -1;
+    let bestW = 0;
+    for (let i = 0; i < k; i++) {
+      let s = b[i]!;
+      for (let j = 0; j < k; j++) s -= G[i * k + j]! * x[j]!;
+      w[i] = s;
+      if (!passive[i] && s > bestW * (1 + 1e-12) && s > 1e-14 * Math.abs(b[i]!) + 1e-300) {
+        bestW = s;
+        best = i;
+      }
+    }
+    if (best < 0) break;
+    passive[best] = 1;
+    for (let inner = 0; inner < 3 * k + 3; inner++) {
+      const active: number[] = [];
+      for (let i = 0; i < k; i++) if (passive[i]) active.push(i);
+      if (!solveSubset(G, k, b, active, trial)) {
+        passive[best] = 0;
+        return x;
+      }
+      let ok = true;
+      for (const i of active) if (trial[i]! <= 0) ok = false;
+      if (ok) {
+        x.set(trial);
+        break;
+      }
+      // step back towards x until a passive variable hits zero
+      let alpha = 1;
+      for (const i of active) {
+        if (trial[i]! <= 0) {
+          const a = x[i]! / (x[i]! - trial[i]!);
+          if (a < alpha) alpha = a;
+        }
+      }
+      for (let i = 0; i < k; i++) x[i] = x[i]! + alpha * (trial[i]! - x[i]!);
+      for (const i of active) {
+        if (x[i]! <= 1e-15 * Math.max(1, Math.abs(trial[i]!))) {
+          x[i] = 0;
+          passive[i] = 0;
+        }
+      }
+    }
+  }
+  return x;
+}
