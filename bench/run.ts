@@ -8,6 +8,7 @@ import { printTable, type BenchResult } from './util.js';
 
 const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   fit: async () => (await import('./fit.js')).benchFit(),
+  kinetics: async () => (await import('./kinetics.js')).benchKinetics(),
   transport: async () => (await import('./transport.js')).benchTransport(),
 };
 
