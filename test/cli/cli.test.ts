@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/core/version.js';
 import { InvalidInputError } from '../../src/core/errors.js';
-import { reportError, runCli } from '../../src/cli/program.js';
+import { reportError } from '../../src/cli/program.js';
 import { parseAssignments, parseBounds } from '../../src/cli/input.js';
 import { DEMO_SECTIONS } from '../../src/demo/index.js';
+import { cli } from '../helpers/cli.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const root = mkdtempSync(join(tmpdir(), 'nanolum-cli-'));
@@ -60,21 +61,6 @@ interface Run {
   stderr: string;
 }
 
-/** Run the CLI in this process (fast; same code path as main.ts). */
-async function cli(...args: string[]): Promise<Run> {
-  const sink = () => ({
-    text: '',
-    isTTY: false,
-    write(s: string) {
-      this.text += s;
-      return true;
-    },
-  });
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 /** Spawn the real CLI from source, as a user would run it. */
 function spawnCli(...args: string[]): Run {

@@ -8,6 +8,7 @@ import { sectionContext } from '../../src/demo/seed.js';
 import { readTable } from '../../src/io/table.js';
 import { fitFluenceSeries } from '../../src/kinetics/fluence/fit.js';
 import { simulatePlqeVsFluence } from '../../src/kinetics/fluence/plqe.js';
+import { runCliCaptured as run } from '../helpers/cli.js';
 
 const btFile = fileURLToPath(
   new URL('../../../shared/fixtures/kinetics/trpl/pears_BT_TRPL_processed.txt', import.meta.url),
@@ -16,16 +17,6 @@ const haveBt = existsSync(btFile);
 const work = mkdtempSync(join(tmpdir(), 'nanolum-fluence-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { runCli } = await import('../../src/cli/program.js');
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => ((out += s), true) },
-    stderr: { write: (s: string) => ((err += s), true) },
-  });
-  return { code, out, err };
-}
 
 describe('nanolum fluence', () => {
   it.skipIf(!haveBt)(

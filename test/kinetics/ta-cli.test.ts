@@ -7,6 +7,7 @@ import { taSection } from '../../src/demo/sections/ta.js';
 import { sectionContext } from '../../src/demo/seed.js';
 import { writeGlotaranAscii } from '../../src/io/glotaran-ascii.js';
 import { simulateTaMatrix } from '../../src/kinetics/ta/simulate.js';
+import { runCliCaptured as run } from '../helpers/cli.js';
 
 const fixture = fileURLToPath(
   new URL('../../../shared/fixtures/kinetics/ta/glotaran_demo_Hippius2007.ascii', import.meta.url),
@@ -15,16 +16,6 @@ const haveFixture = existsSync(fixture);
 const work = mkdtempSync(join(tmpdir(), 'nanolum-ta-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { runCli } = await import('../../src/cli/program.js');
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => ((out += s), true) },
-    stderr: { write: (s: string) => ((err += s), true) },
-  });
-  return { code, out, err };
-}
 
 const TAUS = [2, 40, 800];
 function simulatedFile(chirp: boolean): string {

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { toJSON } from '../../src/data/calibrated.js';
 import { simulateFlim } from '../../src/kinetics/flim/index.js';
 import { simulateDecay } from '../../src/kinetics/tcspc/index.js';
+import { cli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'nanolum-tcspc-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -20,20 +20,6 @@ const FIX = resolve(
 );
 const HAVE = existsSync(join(FIX, 'fullsms_Decaytrace1.txt'));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const sink = () => ({
-    text: '',
-    isTTY: false,
-    write(s: string) {
-      this.text += s;
-      return true;
-    },
-  });
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 describe('nanolum tcspc fit', () => {
   it('recovers a simulated bi-exponential decay from a CSV in ps, with --json and --out', async () => {

@@ -3,21 +3,12 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCliCaptured as run } from '../helpers/cli.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = resolve(ROOT, 'src/cli/main.ts');
 const haveCli = existsSync(MAIN) && existsSync(resolve(ROOT, 'src/cli/program.ts'));
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { runCli } = await import('../../src/cli/program.js');
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => ((out += s), true) },
-    stderr: { write: (s: string) => ((err += s), true) },
-  });
-  return { code, out, err };
-}
 
 /** Every number in a JSON document is finite (the CLI writes null, never NaN). */
 function allFinite(v: unknown): boolean {

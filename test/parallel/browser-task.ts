@@ -14,3 +14,9 @@ export function fail(x: number): number {
   if (x === 3) throw new Error('bad item three');
   return x;
 }
+
+const tag = Math.random();
+/** A tag drawn once per worker (module instance): equal tags mean the same worker. */
+export function workerTag(): number {
+  return tag;
+}

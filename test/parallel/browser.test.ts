@@ -54,7 +54,7 @@ describe.skipIf(!CHROMIUM)(
     ? 'parallelMap on Web Workers (headless Chromium)'
     : 'parallelMap on Web Workers: skipped, Chromium not installed (apt-get install -y chromium)',
   () => {
-    it('runs tasks in module workers with the same per-item streams, and reports errors', async () => {
+    it('runs tasks in module workers with the same per-item streams, reports errors, reuses a pool', async () => {
       const server = await startServer();
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -83,6 +83,9 @@ describe.skipIf(!CHROMIUM)(
           out: unknown[];
           progress: number[];
           err: unknown;
+          pooled: unknown[];
+          reused: boolean;
+          poolSize: number;
           fatal?: string;
         };
         expect(result.fatal).toBeUndefined();
@@ -95,6 +98,9 @@ describe.skipIf(!CHROMIUM)(
         }));
         expect(result.out).toEqual(expected);
         expect(result.progress[result.progress.length - 1]).toBe(40);
+        expect(result.pooled).toEqual(expected);
+        expect(result.reused).toBe(true);
+        expect(result.poolSize).toBe(2);
         expect(result.err).toEqual({
           message: expect.stringContaining('bad item three'),
           index: 3,

@@ -61,3 +61,21 @@ export function whereAmI(): number {
 }
 
 export const notAFunction = 42;
+
+/** Busy-waits `ms` milliseconds and reports the thread it ran on. */
+export function busyThread(ms: number): number {
+  busy(ms);
+  return threadId;
+}
+
+let calls = 0;
+/** Calls of this function so far in this thread: grows across maps when a worker is reused. */
+export function callCount(): number {
+  return ++calls;
+}
+
+/** Ends the worker thread it runs in (a crashed worker); only for worker tests. */
+export function exitThread(): number {
+  if (threadId === 0) throw new Error('exitThread must run in a worker thread');
+  process.exit(3);
+}

@@ -2,26 +2,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { simulateSpectrum } from '../../src/spectra/simulate.js';
+import { cli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'nanolum-spectrum-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const sink = () => ({
-    text: '',
-    isTTY: false,
-    write(s: string) {
-      this.text += s;
-      return true;
-    },
-  });
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 function plFile(): string {
   const s = simulateSpectrum({

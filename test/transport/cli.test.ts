@@ -3,17 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthesizeTplmCube } from '../../src/transport/index.js';
+import { runCliCaptured as run } from '../helpers/cli.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { runCli } = await import('../../src/cli/program.js');
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => ((out += s), true) },
-    stderr: { write: (s: string) => ((err += s), true) },
-  });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'nanolum-transport-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

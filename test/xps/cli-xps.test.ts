@@ -3,28 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { parseComponents } from '../../src/cli/commands/xps.js';
 import { simulateXps } from '../../src/xps/simulate.js';
 import { axisValues } from '../../src/data/axis.js';
+import { cli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'nanolum-xps-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const sink = () => ({
-    text: '',
-    isTTY: false,
-    write(s: string) {
-      this.text += s;
-      return true;
-    },
-  });
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 const fixture = fileURLToPath(
   new URL('../../../shared/fixtures/xps/lmfitxps_clean_Au_4f.csv', import.meta.url),
