@@ -40,12 +40,26 @@ const COEFFS: Float64Array = (() => {
  * faddeeva(0, 1); // [0.4275835761558070, 0]  (= e erfc(1))
  */
 export function faddeeva(x: number, y: number): [number, number] {
+  const out = new Float64Array(2);
+  faddeevaInto(x, y, out);
+  return [out[0], out[1]];
+}
+
+/**
+ * Allocation-free form of `faddeeva` for inner loops: writes Re w into out[0], Im w into out[1].
+ *
+ * @example
+ * const w = new Float64Array(2); faddeevaInto(0, 1, w); // w[0] = 0.42758
+ */
+export function faddeevaInto(x: number, y: number, out: Float64Array): void {
   if (y < 0) {
     // w(z) = 2 exp(-z²) - w(-z)
-    const [wr, wi] = faddeeva(-x, -y);
+    faddeevaInto(-x, -y, out);
     const er = Math.exp(y * y - x * x);
     const ph = -2 * x * y;
-    return [2 * er * Math.cos(ph) - wr, 2 * er * Math.sin(ph) - wi];
+    out[0] = 2 * er * Math.cos(ph) - out[0];
+    out[1] = 2 * er * Math.sin(ph) - out[1];
+    return;
   }
   // d = L - iz = (L + y) - ix ; Z = (L + iz)/(L - iz) = ((L - y) + ix) / ((L + y) - ix)
   const dr = L + y;
@@ -68,8 +82,11 @@ export function faddeeva(x: number, y: number): [number, number] {
   const ii = -di / den;
   const i2r = ir * ir - ii * ii;
   const i2i = 2 * ir * ii;
-  return [2 * (pr * i2r - pi * i2i) + ir / SQRT_PI, 2 * (pr * i2i + pi * i2r) + ii / SQRT_PI];
+  out[0] = 2 * (pr * i2r - pi * i2i) + ir / SQRT_PI;
+  out[1] = 2 * (pr * i2i + pi * i2r) + ii / SQRT_PI;
 }
+
+const WBUF = new Float64Array(2);
 
 /**
  * Derivative w'(z) = -2 z w(z) + 2i/√π, given w(z) = [wr, wi], as [Re, Im].
@@ -92,7 +109,8 @@ export function faddeevaDerivative(x: number, y: number, wr: number, wi: number)
 export function voigtProfile(dx: number, sigma: number, gamma: number): number {
   if (sigma <= 0) return gamma / Math.PI / (dx * dx + gamma * gamma);
   const s2 = sigma * Math.SQRT2;
-  return faddeeva(dx / s2, gamma / s2)[0] / (s2 * SQRT_PI);
+  faddeevaInto(dx / s2, gamma / s2, WBUF);
+  return WBUF[0] / (s2 * SQRT_PI);
 }
 
 /**

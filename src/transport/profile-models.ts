@@ -6,80 +6,23 @@
  * the MSD's sigma^2) and a constant background `c`.
  */
 import type { Model } from '../fit/types.js';
+import { faddeevaInto as faddeeva, voigtProfile } from '../spectra/faddeeva.js';
 
 const SQRT_PI = Math.sqrt(Math.PI);
 const SQRT2 = Math.SQRT2;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
-// Weideman (1994) rational expansion of the Faddeeva function, N = 36 terms: relative accuracy
-// ~1e-13 in the upper half plane (checked in the tests against direct quadrature).
-const W_N = 36;
-const W_L = Math.sqrt(W_N / Math.SQRT2);
-const W_A: Float64Array = (() => {
-  const M = 2 * W_N;
-  const M2 = 2 * M;
-  const f: number[] = [];
-  const thetas: number[] = [];
-  for (let k = -M + 1; k <= M - 1; k++) {
-    const theta = (k * Math.PI) / M;
-    const t = W_L * Math.tan(theta / 2);
-    f.push(Math.exp(-t * t) * (W_L * W_L + t * t));
-    thetas.push(theta);
-  }
-  const a = new Float64Array(W_N + 1);
-  for (let n = 1; n <= W_N; n++) {
-    let s = 0;
-    for (let i = 0; i < f.length; i++) s += f[i] * Math.cos(n * thetas[i]);
-    a[n] = s / M2;
-  }
-  return a;
-})();
-
-/**
- * The Faddeeva function w(z) = exp(-z^2) erfc(-i z) for Im z >= 0, written into out[0] (real)
- * and out[1] (imaginary).
- *
- * @example
- * const o = new Float64Array(2); faddeeva(0, 1, o); // o[0] = exp(1) erfc(1) = 0.42758
- */
-export function faddeeva(x: number, y: number, out: Float64Array): void {
-  // Z = (L + i z) / (L - i z), with i z = -y + i x.
-  const nr = W_L - y;
-  const ni = x;
-  const dr = W_L + y;
-  const di = -x;
-  const dd = dr * dr + di * di;
-  const Zr = (nr * dr + ni * di) / dd;
-  const Zi = (ni * dr - nr * di) / dd;
-  // Horner: p = sum_{n=1}^{N} a_n Z^(n-1).
-  let pr = W_A[W_N];
-  let pi = 0;
-  for (let n = W_N - 1; n >= 1; n--) {
-    const r = pr * Zr - pi * Zi + W_A[n];
-    pi = pr * Zi + pi * Zr;
-    pr = r;
-  }
-  // 1 / (L - i z) = 1 / (dr + i di)
-  const ir = dr / dd;
-  const ii = -di / dd;
-  const i2r = ir * ir - ii * ii;
-  const i2i = 2 * ir * ii;
-  out[0] = 2 * (pr * i2r - pi * i2i) + ir / SQRT_PI;
-  out[1] = 2 * (pr * i2i + pi * i2r) + ii / SQRT_PI;
-}
-
 const wbuf = new Float64Array(2);
 
 /**
- * Area-normalised Voigt profile V(x; sigma, gammaL) = Re w((x + i gammaL) / (sigma sqrt 2)) / (sigma sqrt(2 pi)).
+ * Area-normalised Voigt profile V(x; sigma, gammaL) = Re w((x + i gammaL) / (sigma sqrt 2)) / (sigma sqrt(2 pi)),
+ * with the project's one Faddeeva implementation (`nanolum/spectra`).
  *
  * @example
  * voigt(0, 1, 0); // 0.39894 (a unit Gaussian at its centre)
  */
 export function voigt(x: number, sigma: number, gammaL: number): number {
-  const s = sigma * SQRT2;
-  faddeeva(x / s, Math.max(0, gammaL) / s, wbuf);
-  return wbuf[0] / (sigma * SQRT_2PI);
+  return voigtProfile(x, sigma, Math.max(0, gammaL));
 }
 
 /**
