@@ -13,3 +13,5 @@ export { aicWeights, likelihoodRatioTest, compareModels } from './compare.js';
 export type { LikelihoodRatioTest, ModelComparisonRow } from './compare.js';
 export { fitReport } from './report.js';
 export type { FitReportOptions } from './report.js';
+export { fitStatistics } from './statistics.js';
+export type { FitStatistics } from './statistics.js';

@@ -18,6 +18,7 @@ import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
 import { loadTable, parseAssignments, parseBounds, parseNames } from '../input.js';
 import { writeOutputs } from '../../node/files.js';
+import { fitStatistics } from '../../fit/statistics.js';
 
 interface FluenceCommandOptions {
   model: RateModelName | 'plqe';
@@ -407,17 +408,7 @@ async function runFluence(
       losses: t.losses,
       nData: t.timesNs.length,
     })),
-    chi2: r.chi2,
-    reducedChi2: r.reducedChi2,
-    aic: r.aic,
-    bic: r.bic,
-    nData: r.nData,
-    nFree: r.nFree,
-    converged: r.converged,
-    status: r.status,
-    message: r.message,
-    freeParams: r.freeParams,
-    correlation: r.correlation,
+    ...fitStatistics(r),
     notes: r.notes,
     input,
     provenance: provenance(

@@ -21,6 +21,7 @@ import {
   rateParamUnit,
   solveRateModel,
 } from './models.js';
+import { fitStatistics } from '../../fit/statistics.js';
 
 /** One TRPL decay of a fluence series. */
 export interface FluenceTrace {
@@ -386,17 +387,7 @@ export function fitFluenceSeries(
     densityUnit,
     params: outParams,
     traces: traceResults,
-    chi2: r.chi2,
-    reducedChi2: r.reducedChi2,
-    aic: r.aic,
-    bic: r.bic,
-    nData: r.nData,
-    nFree: r.nFree,
-    converged: r.converged,
-    status: r.status,
-    message: r.message,
-    freeParams: r.freeParams,
-    correlation: r.correlation,
+    ...fitStatistics(r),
     gridRebuilds: rebuilds,
     notes,
   };

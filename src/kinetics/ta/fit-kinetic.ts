@@ -13,6 +13,7 @@ import { fit } from '../../fit/fit.js';
 import type { FitStatus, Model, ParamSpec } from '../../fit/types.js';
 import { FWHM_PER_SIGMA, convolvedExponential } from './basis.js';
 import { LeastSquaresQR } from './dense.js';
+import { fitStatistics } from '../../fit/statistics.js';
 
 /** One exponential component: its lifetime (start value) and whether it is held fixed. */
 export interface LifetimeSpec {
@@ -259,16 +260,7 @@ export function fitKinetic(
     values: Array.from(y),
     best: Array.from(r.best),
     residuals: Array.from(r.residuals),
-    chi2: r.chi2,
-    reducedChi2: r.reducedChi2,
-    aic: r.aic,
-    bic: r.bic,
-    nData: r.nData,
-    nFree: r.nFree,
-    converged: r.converged,
-    status: r.status,
-    message: r.message,
-    freeParams: r.freeParams,
+    ...fitStatistics(r),
     covariance: r.covariance,
   };
 }
