@@ -56,6 +56,8 @@ export async function buildBrowserBundle(options = {}) {
     platform: 'browser',
     target: 'es2022',
     minify: options.minify ?? true,
+    // keep class and function names: error classes are identified by `e.name` (DataFormatError, ...)
+    keepNames: true,
     sourcemap: false,
     metafile: true,
     logLevel: 'silent',

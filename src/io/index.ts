@@ -6,3 +6,4 @@ export * from './picoquant-phu.js';
 export * from './bh-sdt.js';
 export * from './glotaran-ascii.js';
 export * from './matrix.js';
+export * from './hdf5.js';

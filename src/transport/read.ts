@@ -8,11 +8,12 @@
  * - `long`: one row per value with a header naming the columns: time (`t`, `time`), position
  *   (`x`, `position`), optional `y`, and the value (`counts`, `pl`, `intensity`, `value`).
  * - a stack of per-position decays: `cubeFromDecays` (each decay a 1-D calibrated array).
- * HDF5 cubes are not read here (no HDF5 dependency in the core); export them to text.
+ * - HDF5 (`.h5`, `.hdf5`, HyperSpy `.hspy`): `readTplmHdf5`, see there for the accepted layouts.
  */
 import { DataFormatError, InvalidInputError } from '../core/errors.js';
 import { type Axis, axisValues, coordinateAxis } from '../data/axis.js';
 import { type CalibratedArray, calibrated } from '../data/calibrated.js';
+import { type Hdf5DatasetNode, type Hdf5File, type Hdf5Node, hdf5SignalPaths, readHdf5, resolveSignalPath } from '../io/hdf5.js';
 
 export type TplmLayout = 'auto' | 'matrix' | 'long';
 
@@ -241,5 +242,299 @@ export function cubeFromDecays(
     unit: first.unit || 'counts',
     name: 'PL intensity',
     metadata: { source: 'per-position decays' },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HDF5
+
+/** Options of `readTplmHdf5`. */
+export interface ReadTplmHdf5Options {
+  /** File name for messages. */
+  fileName?: string;
+  /**
+   * The PL dataset (or a group holding `data`, or a HyperSpy signal name). Default: the HyperSpy
+   * or EMD signal, else a 2-D/3-D dataset called `pl`, `counts`, `intensity`, `data`, `cube`,
+   * `signal` or `tplm`, else the largest 2-D/3-D numeric dataset that is not a coordinate vector.
+   */
+  path?: string;
+  /** Which stored dimension is time: its 0-based index, or its axis / coordinate name. Default: found from the calibration. */
+  timeAxis?: number | string;
+  /** Time unit, overriding the file's (`ps`, `ns`, `us`); default from the file, else ns. */
+  timeUnit?: 'ps' | 'ns' | 'us';
+  /** Position unit, overriding the file's (`nm`, `um`, `sites`); default from the file, else um. */
+  positionUnit?: 'nm' | 'um' | 'sites';
+}
+
+const H5_TIME_UNITS: Record<string, number> = { fs: 1e-6, ps: 1e-3, ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9 };
+const H5_LENGTH_UNITS: Record<string, { unit: 'nm' | 'um' | 'sites'; factor: number }> = {
+  nm: { unit: 'nm', factor: 1 },
+  um: { unit: 'um', factor: 1 },
+  'µm': { unit: 'um', factor: 1 },
+  'μm': { unit: 'um', factor: 1 },
+  micron: { unit: 'um', factor: 1 },
+  microns: { unit: 'um', factor: 1 },
+  mm: { unit: 'um', factor: 1e3 },
+  m: { unit: 'um', factor: 1e6 },
+  site: { unit: 'sites', factor: 1 },
+  sites: { unit: 'sites', factor: 1 },
+};
+const TIME_NAME = /^(t|time|times|delay|delays|time[ _]?delay|decay[ _]?time)$/i;
+const X_NAME = /^(x|position|positions|pos)$/i;
+const Y_NAME = /^y$/i;
+const COORD_NAME = /^([a-z]+(?:[ _]?delay)?)(?:[ _]?[([]?(fs|ps|ns|us|µs|μs|ms|s|nm|um|µm|μm|mm|sites?)[)\]]?)?$/i;
+const PL_NAMES = ['pl', 'counts', 'intensity', 'data', 'cube', 'signal', 'tplm'];
+
+type Role = 'time' | 'x' | 'y';
+
+function roleOfName(name: string): Role | null {
+  if (TIME_NAME.test(name)) return 'time';
+  if (X_NAME.test(name)) return 'x';
+  if (Y_NAME.test(name)) return 'y';
+  return null;
+}
+
+/** A 1-D coordinate dataset such as `t_ns`, `time`, `x_um`, `y (nm)`. */
+interface CoordVector {
+  role: Role;
+  path: string;
+  values: Float64Array;
+  unit: string;
+}
+
+function attrString(v: unknown): string | undefined {
+  if (typeof v === 'string' && v !== '_None_') return v;
+  if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string') return v[0];
+  return undefined;
+}
+
+function coordinateVectors(file: Hdf5File, dataPath: string): CoordVector[] {
+  const out: CoordVector[] = [];
+  const dir = dataPath.slice(0, Math.max(1, dataPath.lastIndexOf('/')));
+  const groups = dir === '/' ? ['/'] : [dir, '/'];
+  for (const g of groups) {
+    const node = file.get(g);
+    if (!node || node.kind !== 'group') continue;
+    for (const c of node.children) {
+      if (c.kind !== 'dataset' || !c.numeric || !c.shape || c.shape.length !== 1 || c.path === dataPath) continue;
+      const m = COORD_NAME.exec(c.name);
+      const role = m ? roleOfName(m[1]) : null;
+      if (!m || !role || out.some((o) => o.role === role)) continue;
+      const unit = (m[2] ?? attrString(c.attributes.units) ?? attrString(c.attributes.unit) ?? '').trim();
+      const a = file.dataset(c.path);
+      out.push({ role, path: c.path, values: Float64Array.from(a.data as ArrayLike<number>), unit });
+    }
+  }
+  return out;
+}
+
+/** Dimension names stated on the dataset: an `axes`/`dims`/`dimensions` attribute or HDF5 dimension labels. */
+function statedDimensionNames(node: Hdf5DatasetNode): Array<string | null> | null {
+  for (const key of ['axes', 'dims', 'dimensions', 'axis_names']) {
+    const v = node.attributes[key];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    if (typeof v === 'string') return v.split(/[,;\s]+/).filter((x) => x !== '');
+  }
+  return node.dimensionLabels ?? null;
+}
+
+function pickTplmDataset(file: Hdf5File): string {
+  const isCube = (p: string): boolean => {
+    const n = file.get(p);
+    return !!n && n.kind === 'dataset' && n.numeric && !!n.shape && (n.shape.length === 2 || n.shape.length === 3);
+  };
+  const signals = hdf5SignalPaths(file).filter(isCube);
+  const conventional = signals.filter((p) => /\/Experiments\/[^/]+\/data$/.test(p) || (file.get(p.slice(0, p.lastIndexOf('/')) || '/') as Hdf5Node | undefined)?.attributes?.emd_group_type !== undefined);
+  if (conventional.length) return conventional[0];
+  for (const name of PL_NAMES) {
+    const hit = signals.find((p) => (file.get(p) as Hdf5DatasetNode).name.toLowerCase() === name);
+    if (hit) return hit;
+  }
+  if (signals.length) return signals[0];
+  const all = file.datasetPaths().map((p) => {
+    const n = file.get(p) as Hdf5DatasetNode;
+    return `${p} (${n.shape ? n.shape.join(' x ') || 'scalar' : 'empty'} ${n.dtype})`;
+  });
+  throw new DataFormatError(`no 2-D or 3-D numeric dataset to read as PL(t, x[, y]); datasets: ${all.length ? all.join(', ') : 'none'}`, { file: file.fileName });
+}
+
+interface DimInfo {
+  size: number;
+  name: string;
+  unit: string;
+  /** Coordinates from the file's calibration, or null when the dimension is only an index. */
+  values: Float64Array | null;
+  role: Role | null;
+}
+
+/**
+ * Read a TPLM cube PL(t, x) or PL(t, x, y) from an HDF5 file's bytes into the `CalibratedArray`
+ * that `analyzeTransport` takes: axes `time` (ns) first, then `x` (and `y`) in `um`, `nm` or
+ * `sites`, values as Float64Array. The stored dimension order does not matter.
+ *
+ * Accepted layouts:
+ * - HyperSpy (`.hspy`): `Experiments/<name>/data` with `axis-<i>` groups; the time axis is the
+ *   one whose `units` is a time unit (fs, ps, ns, us, ms, s) or whose `name` is t/time/delay;
+ *   the others are positions (units nm, um/µm, mm, m or sites; names x, y). E.g. data shape
+ *   (x, t) with axis-0 `x` / `um` / scale 0.05 and axis-1 `time` / `ps` / scale 25.
+ * - Coordinate vectors next to the data (same group, or the root): 1-D datasets named `t`,
+ *   `time` or `delay` and `x` (or `position`), optionally `y`, with the unit as a suffix (`t_ns`,
+ *   `x_um`, `time_ps`, `y(nm)`) or a `units`/`unit` attribute. Dimensions are matched by an
+ *   `axes` (or `dims`) string attribute on the data, e.g. `["t", "x"]`, else by length.
+ * - Berkeley EMD or HDF5 dimension scales with the same naming/units rules.
+ * When the roles cannot be told apart (e.g. time and x of equal length and no names), give
+ * `timeAxis`.
+ *
+ * @example
+ * const cube = await readTplmHdf5(bytes, { fileName: 'scan.h5' });
+ * analyzeTransport(cube).dAvgCm2PerS;
+ */
+export async function readTplmHdf5(bytes: Uint8Array, options: ReadTplmHdf5Options = {}): Promise<CalibratedArray<Float64Array>> {
+  const fileName = options.fileName ?? 'HDF5 file';
+  const file = await readHdf5(bytes, { fileName });
+  const path = options.path !== undefined ? resolveSignalPath(file, options.path) : pickTplmDataset(file);
+  const arr = file.dataset(path);
+  const node = file.get(arr.metadata.path as string) as Hdf5DatasetNode;
+  const nd = arr.axes.length;
+  if (nd !== 2 && nd !== 3) {
+    throw new DataFormatError(`dataset "${node.path}" has ${nd} dimension(s) (shape ${arr.axes.map((a) => a.size).join(' x ') || 'scalar'}); a TPLM cube needs 2 (t, x) or 3 (t, x, y)`, { file: fileName });
+  }
+  const calibration = arr.metadata.calibration as string;
+  const dims: DimInfo[] = arr.axes.map((a: Axis) => {
+    const unnamed = /^dim\d+$/.test(a.name);
+    const values = calibration === 'none' || (unnamed && a.unit === '' && a.scale === 1 && a.offset === 0 && !a.coordinates) ? null : axisValues(a);
+    const unit = a.unit.trim();
+    const role: Role | null = H5_TIME_UNITS[unit] !== undefined ? 'time' : unnamed ? null : roleOfName(a.name);
+    return { size: a.size, name: a.name, unit, values, role };
+  });
+  // Names stated on the dataset override the calibration's.
+  const stated = statedDimensionNames(node);
+  const statedRoles: Array<Role | null> = dims.map((_, i) => {
+    const s = stated && stated.length === nd ? stated[i] : null;
+    return s ? roleOfName(COORD_NAME.exec(s)?.[1] ?? s) : null;
+  });
+  statedRoles.forEach((r, i) => {
+    if (r) dims[i].role = r;
+  });
+  const coords = coordinateVectors(file, node.path);
+  const byRole = (r: Role): CoordVector | undefined => coords.find((c) => c.role === r);
+
+  // Which dimension is time.
+  let tDim = -1;
+  if (options.timeAxis !== undefined) {
+    const ta = options.timeAxis;
+    if (typeof ta === 'number') {
+      if (!Number.isInteger(ta) || ta < 0 || ta >= nd) throw new InvalidInputError(`timeAxis ${ta} is not a dimension of "${node.path}" (0 to ${nd - 1})`);
+      tDim = ta;
+    } else {
+      tDim = dims.findIndex((d, i) => d.name.toLowerCase() === ta.toLowerCase() || (stated?.[i] ?? '').toLowerCase() === ta.toLowerCase());
+      if (tDim < 0) throw new InvalidInputError(`timeAxis "${ta}" is not an axis of "${node.path}"; axes are ${dims.map((d) => d.name).join(', ')}`);
+    }
+  } else {
+    const timeDims = dims.map((d, i) => (d.role === 'time' ? i : -1)).filter((i) => i >= 0);
+    if (timeDims.length === 1) tDim = timeDims[0];
+    else if (timeDims.length > 1) throw new DataFormatError(`dimensions ${timeDims.join(' and ')} of "${node.path}" both look like time; pass timeAxis (CLI: --time-axis)`, { file: fileName });
+    else {
+      const tv = byRole('time');
+      const match = tv ? dims.map((d, i) => (d.role === null && d.size === tv.values.length ? i : -1)).filter((i) => i >= 0) : [];
+      if (match.length === 1) tDim = match[0];
+      else {
+        const shape = dims.map((d) => d.size).join(' x ');
+        throw new DataFormatError(
+          match.length > 1
+            ? `cannot tell which dimension of "${node.path}" (shape ${shape}) is time: ${match.length} have the length of ${tv?.path} (${tv?.values.length}); add an "axes" attribute such as ["t", "x"] or pass timeAxis (CLI: --time-axis)`
+            : `cannot tell which dimension of "${node.path}" (shape ${shape}) is time: give an axis time units (HyperSpy axis-i "units" = "ns"), add a coordinate vector such as "t_ns", or pass timeAxis (CLI: --time-axis)`,
+          { file: fileName },
+        );
+      }
+    }
+  }
+  dims[tDim].role = 'time';
+  const spaceDims = dims.map((_, i) => i).filter((i) => i !== tDim);
+
+  // Time coordinates in ns.
+  const t = dims[tDim];
+  const tVec = byRole('time');
+  let tValues: Float64Array;
+  let tUnit: string;
+  if (tVec && tVec.values.length === t.size && (t.values === null || statedRoles[tDim] === 'time')) {
+    tValues = tVec.values;
+    tUnit = tVec.unit;
+  } else if (t.values) {
+    tValues = t.values;
+    tUnit = t.unit;
+  } else {
+    throw new DataFormatError(`the time dimension ${tDim} of "${node.path}" (length ${t.size}) has no calibration: no HyperSpy/EMD axis, dimension scale or coordinate vector (t_ns, time, ...) of that length`, { file: fileName });
+  }
+  const tu = options.timeUnit ?? (tUnit === '' ? 'ns' : tUnit);
+  const tScale = H5_TIME_UNITS[tu];
+  if (tScale === undefined) throw new DataFormatError(`time unit "${tu}" of "${node.path}" is not a time unit (fs, ps, ns, us, ms, s)`, { file: fileName });
+  const timeNs = Array.from(tValues, (v) => v * tScale);
+  checkIncreasing(timeNs, 'time', fileName);
+
+  // Positions.
+  let posUnit: 'nm' | 'um' | 'sites' | undefined;
+  const positions = spaceDims.map((di, k) => {
+    const d = dims[di];
+    const want: Role = k === 0 ? 'x' : 'y';
+    const vec = byRole(d.role === 'x' || d.role === 'y' ? d.role : want);
+    let values: Float64Array;
+    let unit: string;
+    if (vec && vec.values.length === d.size && (d.values === null || statedRoles[di] === vec.role)) {
+      values = vec.values;
+      unit = vec.unit;
+    } else if (d.values) {
+      values = d.values;
+      unit = d.unit;
+    } else {
+      throw new DataFormatError(`position dimension ${di} of "${node.path}" (length ${d.size}) has no calibration: no axis scale, dimension scale or coordinate vector (x_um, x, ...) of that length`, { file: fileName });
+    }
+    if (d.size < 3) throw new DataFormatError(`position dimension ${di} of "${node.path}" has ${d.size} points; a profile needs at least 3`, { file: fileName });
+    let u: { unit: 'nm' | 'um' | 'sites'; factor: number };
+    if (options.positionUnit) u = { unit: options.positionUnit, factor: 1 };
+    else if (unit === '') u = { unit: 'um', factor: 1 };
+    else {
+      const known = H5_LENGTH_UNITS[unit] ?? H5_LENGTH_UNITS[unit.toLowerCase()];
+      if (!known) throw new DataFormatError(`position unit "${unit}" of dimension ${di} of "${node.path}" is not a length unit (nm, um, mm, m or sites)`, { file: fileName });
+      u = known;
+    }
+    if (posUnit && posUnit !== u.unit) throw new DataFormatError(`the position axes of "${node.path}" have different units (${posUnit}, ${u.unit})`, { file: fileName });
+    posUnit = u.unit;
+    const out = Array.from(values, (v) => v * u.factor);
+    checkIncreasing(out, 'position', fileName);
+    return out;
+  });
+
+  // Reorder to (time, x[, y]).
+  const shape = dims.map((d) => d.size);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const order = [tDim, ...spaceDims];
+  const outShape = order.map((i) => shape[i]);
+  const data = new Float64Array(arr.data.length);
+  const src = arr.data;
+  if (nd === 2) {
+    const [a, b] = order;
+    for (let i = 0; i < outShape[0]; i++) for (let j = 0; j < outShape[1]; j++) data[i * outShape[1] + j] = src[i * strides[a] + j * strides[b]];
+  } else {
+    const [a, b, c] = order;
+    let k = 0;
+    for (let i = 0; i < outShape[0]; i++) for (let j = 0; j < outShape[1]; j++) for (let l = 0; l < outShape[2]; l++) data[k++] = src[i * strides[a] + j * strides[b] + l * strides[c]];
+  }
+  const unit = (posUnit ?? 'um') as string;
+  const axes: Axis[] = [coordinateAxis('time', 'ns', timeNs), coordinateAxis('x', unit, positions[0])];
+  if (positions.length === 2) axes.push(coordinateAxis('y', unit, positions[1]));
+  const layout = tVec && tValues === tVec.values ? 'coordinates' : calibration;
+  return calibrated(data, axes, {
+    unit: arr.unit || 'counts',
+    name: 'PL intensity',
+    metadata: {
+      source: fileName,
+      format: 'hdf5',
+      path: node.path,
+      layout,
+      storedShape: shape,
+      storedAxes: dims.map((d) => d.name),
+      timeDimension: tDim,
+    },
   });
 }

@@ -2,7 +2,8 @@
  * `nanolum transport ...`: exciton transport.
  *
  * - `transport analyze CUBE [--model gauss|voigt|gauss2d]`: transient PL microscopy analysis of a
- *   PL(x, t) / PL(x, y, t) text cube. JSON: `msd: [{ tNs, msdUm2, stderr }]`, `dAvgCm2PerS`,
+ *   PL(x, t) / PL(x, y, t) cube: delimited text, or HDF5 (`.h5`, `.hdf5`, HyperSpy `.hspy`;
+ *   recognised by its signature, `--dataset` and `--time-axis` choose the data). JSON: `msd: [{ tNs, msdUm2, stderr }]`, `dAvgCm2PerS`,
  *   `dAvgStderr`, `dLinear`, `anomalous`, `tauPlNs`, `tauPlStderr`, `diffusionLengthNm`,
  *   `diffusionLengthStderr`, `diffusionLengthDefinition`, `tMaxNs`, `tMaxAtEnd`, `bins` (per time
  *   bin sigma^2 with `flags`), `warnings`, `provenance`.
@@ -16,6 +17,7 @@
 import { type Command, Option } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { formatNumber } from '../../core/quantity.js';
+import { isHdf5 } from '../../io/hdf5.js';
 import { readInputFile } from '../../node/files.js';
 import '../../node/workers.js';
 import {
@@ -29,6 +31,7 @@ import {
   needsLattice,
   normalizeSimulationParams,
   preset,
+  readTplmHdf5,
   readTplmText,
   simulateTransportParallel,
   simulationReport,
@@ -62,7 +65,11 @@ interface AnalyzeOpts {
   length: 'sqrt(D*tau)' | 'sqrt(2*d*D*tau)';
   siteSpacingNm?: string;
   background: 'free' | 'none';
+  dataset?: string;
+  timeAxis?: string;
 }
+
+const HDF5_EXTENSION = /\.(h5|hdf5|hdf|he5|hspy|emd|nxs)$/i;
 
 interface SimulateOpts {
   preset: string;
@@ -105,7 +112,7 @@ export function register(program: Command, ctx: CliContext): void {
   transport
     .command('analyze')
     .description('MSD(t), D_avg, diffusion length and t_max from a transient PL microscopy cube')
-    .argument('<cube>', 'delimited text: matrix (first row positions, first column times) or long (t, x[, y], counts)')
+    .argument('<cube>', 'delimited text: matrix (first row positions, first column times) or long (t, x[, y], counts); or HDF5 (.h5, .hdf5, .hspy)')
     .addOption(new Option('--model <model>', 'profile model').choices(['gauss', 'voigt', 'gauss2d']))
     .addOption(new Option('--layout <layout>', 'file layout').choices(['auto', 'matrix', 'long']).default('auto'))
     .addOption(new Option('--time-unit <unit>', 'time unit of the file (default from the header, else ns)').choices(['ps', 'ns', 'us']))
@@ -116,14 +123,29 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--length <definition>', 'diffusion length definition').choices(['sqrt(D*tau)', 'sqrt(2*d*D*tau)']).default('sqrt(D*tau)'))
     .option('--site-spacing-nm <nm>', 'nanocrystal spacing, when positions are in lattice sites')
     .addOption(new Option('--background <mode>', 'constant background in each profile').choices(['free', 'none']).default('free'))
+    .option('--dataset <path>', 'HDF5: the PL dataset (or HyperSpy signal name); default: found from the file')
+    .option('--time-axis <dim>', 'HDF5: which stored dimension is time (0-based index or axis name); default: from the calibration')
     .action(async (cubePath: string, opts: AnalyzeOpts, command: Command) => {
       const file = await readInputFile(cubePath);
-      const cube = readTplmText(new TextDecoder().decode(file.bytes), {
-        fileName: file.name,
-        layout: opts.layout,
-        timeUnit: opts.timeUnit,
-        positionUnit: opts.positionUnit,
-      });
+      const hdf5 = isHdf5(file.bytes) || HDF5_EXTENSION.test(file.name);
+      if (!hdf5 && (opts.dataset !== undefined || opts.timeAxis !== undefined)) {
+        throw new InvalidInputError(`--dataset and --time-axis apply to HDF5 files; ${file.name} is text`);
+      }
+      const timeAxis = opts.timeAxis === undefined ? undefined : /^\d+$/.test(opts.timeAxis.trim()) ? Number(opts.timeAxis) : opts.timeAxis;
+      const cube = hdf5
+        ? await readTplmHdf5(file.bytes, {
+            fileName: file.name,
+            path: opts.dataset,
+            timeAxis,
+            timeUnit: opts.timeUnit,
+            positionUnit: opts.positionUnit,
+          })
+        : readTplmText(new TextDecoder().decode(file.bytes), {
+            fileName: file.name,
+            layout: opts.layout,
+            timeUnit: opts.timeUnit,
+            positionUnit: opts.positionUnit,
+          });
       const r = analyzeTransport(cube, {
         model: opts.model,
         tZeroNs: num(opts.t0, '--t0'),
