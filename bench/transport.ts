@@ -2,17 +2,30 @@
  * Exciton-transport Monte Carlo: nanolum (TypeScript kernel on worker threads) against a numba
  * implementation of exactly the same model and algorithm (`transport-peer.py`, `prange` over
  * walker chunks on all cores), on the same parameters and the same random streams in one run.
- * The peer receives the kernel tables nanolum builds, so both simulate the same thing; their
- * outputs (photons, survivors, summed squared displacement) are compared as a check.
- * Timings: median of repeats after a warm-up call on both sides (numba's JIT compile excluded;
- * nanolum's warm-up compiles V8's JIT, and each timed parallel call starts its worker threads).
+ * The peer receives the kernel tables nanolum builds (including the lookup tables that replace
+ * threshold searches and logarithms) and uses them the same way, so both run the same algorithm;
+ * their outputs (photons, survivors, summed squared displacement) are compared as a check.
+ *
+ * Timings: medians of repeats that alternate between the two programs (the peer runs as a
+ * server, `--serve`), so that both see the same background load on a shared machine. Warm-up
+ * is excluded on both sides: numba's warm-up call compiles the kernel (JIT compile excluded);
+ * nanolum's warm-up calls let V8 tier the kernel up to optimised code and start the persistent
+ * worker pool (worker start-up and the workers' JIT excluded: the timed calls run on the warm
+ * pool, which is what a program making several calls gets). Both sides use 2 threads: this
+ * thread plus one pool worker for nanolum, numba's thread pool for the peer. The note also gives
+ * each side on one thread (the per-thread speed of the two compilers).
  */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type * as TransportApi from '../src/transport/index.js';
-import { type BenchResult, type BenchRow, median, runPeer } from './util.js';
+import { type BenchResult, type BenchRow, PYTHON, median } from './util.js';
 
 const PEER = fileURLToPath(new URL('./transport-peer.py', import.meta.url));
+/** Untimed calls per case before timing (V8 optimises a function after a few hot calls). */
+const WARMUP_CALLS = 3;
+const WARMUP_MS = 300;
 const DIST = new URL('../dist/transport/index.js', import.meta.url);
 const DIST_NODE = new URL('../dist/node/index.js', import.meta.url);
 
@@ -35,12 +48,63 @@ interface Case {
   repeats: number;
 }
 
-interface PeerRun {
-  name: string;
+interface PeerReply {
   ms: number;
   emitted: number;
   survivors: number;
   sumR2: number;
+}
+
+/**
+ * The numba peer in its interleaved mode (`transport-peer.py --serve`): started once (its JIT
+ * compile and warm-up happen before `start` resolves), then asked for one timed run at a time,
+ * between nanolum's own runs, so that both sides see the same background load on a shared
+ * machine.
+ */
+class PeerServer {
+  private readonly pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  private stderr = '';
+  private closed: Error | null = null;
+
+  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    createInterface({ input: proc.stdout }).on('line', (line) => this.pending.shift()?.resolve(line));
+    proc.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    proc.on('close', (code) => {
+      this.closed = new Error(`peer exited (code ${code}): ${this.stderr.slice(-800)}`);
+      for (const p of this.pending.splice(0)) p.reject(this.closed);
+    });
+    proc.on('error', (e) => {
+      this.closed = e;
+      for (const p of this.pending.splice(0)) p.reject(e);
+    });
+  }
+
+  private next(): Promise<string> {
+    if (this.closed) return Promise.reject(this.closed);
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+  }
+
+  static async start(configs: Array<Record<string, unknown>>): Promise<{ server: PeerServer; numba: string; threads: number }> {
+    const server = new PeerServer(spawn(PYTHON, [PEER, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const ready = server.next();
+    server.proc.stdin.write(JSON.stringify({ runs: configs.map((config) => ({ config })) }) + '\n');
+    const hello = JSON.parse(await ready) as { numba: string; threads: number };
+    return { server, numba: hello.numba, threads: hello.threads };
+  }
+
+  async run(index: number, threads: number): Promise<PeerReply> {
+    const reply = this.next();
+    this.proc.stdin.write(JSON.stringify({ run: index, threads }) + '\n');
+    return JSON.parse(await reply) as PeerReply;
+  }
+
+  close(): void {
+    if (!this.closed) this.proc.stdin.end('quit\n');
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms < 10 ? ms.toFixed(2) : ms.toFixed(0);
 }
 
 function plain(cfg: Record<string, unknown>): Record<string, unknown> {
@@ -64,56 +128,72 @@ export async function benchTransport(): Promise<BenchResult> {
     { name: '3-D, dark->bright 0.02, 3e5 walkers x 400 steps', params: { ...api.preset('004-5nm-warm'), dimension: 3, walkers: 300_000, steps: 400 }, workers: 2, repeats: 5 },
     { name: 'disorder 20 meV at 50 K + 10 % vacancies, 3e5 x 300', params: { ...trap, walkers: 300_000, steps: 300, disorder: { sigmaMeV: 20, temperatureK: 50 }, vacancyFraction: 0.1 }, workers: 2, repeats: 5 },
   ];
-  const ours: Array<{ ms: number; emitted: number; survivors: number; sumR2: number; singleMs: number }> = [];
-  const peerRuns: Array<{ name: string; repeats: number; config: Record<string, unknown> }> = [];
-  for (const c of cases) {
-    const p = api.normalizeSimulationParams(c.params);
-    peerRuns.push({ name: c.name, repeats: c.repeats, config: plain(api.buildKernelConfig(p) as unknown as Record<string, unknown>) });
-    const runOnce = async () => api.simulateTransportParallel(p, { workers: c.workers });
-    const first = await runOnce(); // warm-up
-    const times: number[] = [];
-    for (let i = 0; i < c.repeats; i++) {
-      const t0 = performance.now();
-      await runOnce();
-      times.push(performance.now() - t0);
-    }
-    const single: number[] = [];
-    for (let i = 0; i < Math.min(3, c.repeats); i++) {
-      const t0 = performance.now();
-      api.simulateTransport(p);
-      single.push(performance.now() - t0);
-    }
-    let sumR2 = 0;
-    for (const q of first.curve) if (q.msdDisplacementSites2 !== null) sumR2 += q.msdDisplacementSites2 * q.emissions * p.dimension;
-    ours.push({ ms: median(times), emitted: first.emitted, survivors: first.survivors, sumR2, singleMs: median(single) });
-  }
-  let peer: { numba: string; threads: number; runs: PeerRun[] } | null = null;
+  const configs = cases.map((c) => plain(api.buildKernelConfig(api.normalizeSimulationParams(c.params)) as unknown as Record<string, unknown>));
+  let peer: { server: PeerServer; numba: string; threads: number } | null = null;
   let peerError = '';
   try {
-    peer = runPeer(PEER, [], { runs: peerRuns }) as { numba: string; threads: number; runs: PeerRun[] };
+    peer = await PeerServer.start(configs);
   } catch (e) {
-    peerError = (e as Error).message.split('\n')[0];
+    peerError = `${(e as Error).message.split('\n')[0]} (install the peers with: apt-get install python3-scipy python3-lmfit python3-numba)`;
   }
-  const rows: BenchRow[] = cases.map((c, i) => {
-    const o = ours[i];
-    const pr = peer?.runs.find((r) => r.name === c.name);
-    const same = pr ? pr.emitted === o.emitted && pr.survivors === o.survivors && Math.abs(pr.sumR2 - o.sumR2) <= 1e-9 * Math.max(1, o.sumR2) : null;
-    const walkerSteps = (c.params.walkers as number) * (c.params.steps as number);
-    return {
-      name: c.name,
-      nanolumMs: o.ms,
-      peerMs: pr ? pr.ms : NaN,
-      ratio: pr ? pr.ms / o.ms : NaN,
-      note:
-        `${c.workers} worker${c.workers > 1 ? 's' : ''}, ${(walkerSteps / (o.ms * 1e-3)).toExponential(2)} walker-steps/s; 1 thread ${o.singleMs.toFixed(0)} ms` +
-        (same === null ? '' : same ? '; outputs identical' : '; OUTPUTS DIFFER'),
-    };
-  });
+  const rows: BenchRow[] = [];
+  try {
+    for (const [i, c] of cases.entries()) {
+      const p = api.normalizeSimulationParams(c.params);
+      const runOnce = async () => api.simulateTransportParallel(p, { workers: c.workers });
+      // Warm-up: starts the pool's workers, and V8 optimises the kernel (at least WARMUP_CALLS
+      // calls and WARMUP_MS of work, so that short runs are timed on optimised code too).
+      const first = await runOnce();
+      const w0 = performance.now();
+      for (let k = 1; k < 200 && (k < WARMUP_CALLS || performance.now() - w0 < WARMUP_MS); k++) await runOnce();
+      for (let k = 0; k < WARMUP_CALLS; k++) api.simulateTransport(p);
+      // Timed runs, alternating with the peer's.
+      const times: number[] = [];
+      const peerTimes: number[] = [];
+      let peerOut: PeerReply | null = null;
+      for (let k = 0; k < c.repeats; k++) {
+        const t0 = performance.now();
+        await runOnce();
+        times.push(performance.now() - t0);
+        if (peer) {
+          const r = await peer.server.run(i, peer.threads);
+          peerTimes.push(r.ms);
+          peerOut ??= r;
+        }
+      }
+      const single: number[] = [];
+      const peerSingle: number[] = [];
+      for (let k = 0; k < Math.min(3, c.repeats); k++) {
+        const t0 = performance.now();
+        api.simulateTransport(p);
+        single.push(performance.now() - t0);
+        if (peer) peerSingle.push((await peer.server.run(i, 1)).ms);
+      }
+      let sumR2 = 0;
+      for (const q of first.curve) if (q.msdDisplacementSites2 !== null) sumR2 += q.msdDisplacementSites2 * q.emissions * p.dimension;
+      const same = peerOut ? peerOut.emitted === first.emitted && peerOut.survivors === first.survivors && Math.abs(peerOut.sumR2 - sumR2) <= 1e-9 * Math.max(1, sumR2) : null;
+      const ms = median(times);
+      const peerMs = peerTimes.length ? median(peerTimes) : NaN;
+      const walkerSteps = p.walkers * p.steps;
+      rows.push({
+        name: c.name,
+        nanolumMs: ms,
+        peerMs,
+        ratio: peerMs / ms,
+        note:
+          `${c.workers > 1 ? `${c.workers} threads` : '1 thread'}, ${(walkerSteps / (ms * 1e-3)).toExponential(2)} walker-steps/s; 1 thread ${fmtMs(median(single))} ms` +
+          (peerSingle.length ? ` vs numba 1 thread ${fmtMs(median(peerSingle))} ms` : '') +
+          (same === null ? '' : same ? '; outputs identical' : '; OUTPUTS DIFFER'),
+      });
+    }
+  } finally {
+    peer?.server.close();
+  }
   return {
     title: 'Exciton-transport Monte Carlo (nanolum vs numba, same model, same streams)',
     rows,
     summary: peer
-      ? `nanolum from ${from}; peer: numba ${peer.numba}, ${peer.threads} threads (prange over walker chunks). Ratio = numba ms / nanolum ms.`
+      ? `nanolum from ${from}, this thread + pool workers (warm); peer: numba ${peer.numba}, ${peer.threads} threads (prange over walker chunks). Medians of runs alternating between the two programs; warm-up excluded on both sides (numba: JIT compile; nanolum: V8 tier-up, worker start). Ratio = numba ms / nanolum ms (>= 1: nanolum at least as fast).`
       : `peer not run: ${peerError}`,
   };
 }

@@ -73,15 +73,20 @@ function isTypeScriptUrl(url: string): boolean {
   }
 }
 
-function startWorker(task: TaskRef): Worker {
-  if (!FROM_SOURCES && !isTypeScriptUrl(task.module)) return new Worker(new URL(ENTRY));
+/** Start a worker for `task`; `typescript` tells whether it can import `.ts` modules. */
+function startWorker(task: TaskRef): { worker: Worker; typescript: boolean } {
+  if (!FROM_SOURCES && !isTypeScriptUrl(task.module))
+    return { worker: new Worker(new URL(ENTRY)), typescript: false };
   const tsxApi = findTsxApi();
   if (!tsxApi) {
     throw new InvalidInputError(
       `parallelMap: task module ${task.module} is TypeScript; running it in a worker needs the package "tsx" (npm install -D tsx), or compile it to .js`,
     );
   }
-  return new Worker(TS_BOOTSTRAP, { eval: true, workerData: { tsxApi, entry: ENTRY } });
+  return {
+    worker: new Worker(TS_BOOTSTRAP, { eval: true, workerData: { tsxApi, entry: ENTRY } }),
+    typescript: true,
+  };
 }
 
 let live = 0;
@@ -91,6 +96,7 @@ let live = 0;
  * @example
  * await parallelMap(task, items, { workers: 2 });
  * liveWorkerCount(); // 0: parallelMap terminates its workers before it settles
+ * // (idle workers of a persistent pool, e.g. after `keepAlive: true`, are counted)
  */
 export function liveWorkerCount(): number {
   return live;
@@ -99,6 +105,8 @@ export function liveWorkerCount(): number {
 /**
  * `worker_threads` backend. Workers run `worker-entry.js`; when running from TypeScript sources
  * or when the task module is a `.ts` URL, tsx's hooks are registered inside the worker first.
+ * Handles support `ref`/`unref` (a worker pool unrefs its idle workers, so they never keep the
+ * process alive) and tell whether they can import TypeScript task modules.
  * @example
  * import { nodeWorkerBackend } from 'nanolum/node';
  * await parallelMap(task, items, { backend: nodeWorkerBackend, workers: 4 });
@@ -108,7 +116,7 @@ export const nodeWorkerBackend: WorkerBackend = {
   inThread: false,
   concurrency: () => availableParallelism(),
   spawn(task: TaskRef, events: WorkerEvents): WorkerHandle {
-    const worker = startWorker(task);
+    const { worker, typescript } = startWorker(task);
     live++;
     let stopping = false;
     let exited = false;
@@ -137,6 +145,15 @@ export const nodeWorkerBackend: WorkerBackend = {
         stopping = true;
         if (!exited) await worker.terminate();
         await exitPromise;
+      },
+      supports(other: TaskRef) {
+        return typescript || !isTypeScriptUrl(other.module);
+      },
+      ref() {
+        worker.ref();
+      },
+      unref() {
+        worker.unref();
       },
     };
   },

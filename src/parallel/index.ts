@@ -4,6 +4,13 @@
  * only on (seed, index), so results do not depend on the number of workers.
  */
 export { parallelMap } from './parallel-map.js';
+export {
+  createWorkerPool,
+  getSharedWorkerPool,
+  growWorkerPool,
+  closeSharedWorkerPools,
+} from './pool.js';
+export type { WorkerPool, WorkerPoolOptions } from './pool.js';
 export { setDefaultBackend, getDefaultBackend } from './backend.js';
 export { inThreadBackend } from './in-thread.js';
 export { browserWorkerBackend } from './browser.js';
@@ -14,6 +21,7 @@ export type {
   TaskContext,
   TaskFunction,
   ParallelMapOptions,
+  PoolMapOptions,
   WorkerBackend,
   WorkerHandle,
   WorkerEvents,

@@ -38,7 +38,17 @@ export interface ParallelMapOptions {
   chunkSize?: number;
   /** Run on this backend instead of the default one (see `setDefaultBackend`). */
   backend?: WorkerBackend;
+  /**
+   * Run on the shared persistent worker pool of the backend (see `getSharedWorkerPool`) instead
+   * of starting fresh workers and terminating them at the end. Warm workers skip the start-up
+   * (100-200 ms in Node) and keep their JIT-compiled code and imported task modules. Idle pool
+   * workers do not keep a Node process alive. Default false.
+   */
+  keepAlive?: boolean;
 }
+
+/** Options of `WorkerPool.map`: those of `parallelMap` without the backend choice. */
+export type PoolMapOptions = Omit<ParallelMapOptions, 'backend' | 'keepAlive'>;
 
 /** Typed arrays that can travel to and from workers. */
 export type NumericArray =
@@ -85,6 +95,14 @@ export interface WorkerHandle {
   postMessage(message: ChunkRequest, transfer: ArrayBuffer[]): void;
   /** Stop the worker; resolves when it is gone. */
   terminate(): Promise<void>;
+  /**
+   * Whether this worker can run `task` (e.g. a Node worker started without TypeScript support
+   * cannot import a `.ts` module). Absent means yes.
+   */
+  supports?(task: TaskRef): boolean;
+  /** Let the worker keep the host process alive (while busy), or not (while idle in a pool). */
+  ref?(): void;
+  unref?(): void;
 }
 
 /** Callbacks a backend calls for one worker. */

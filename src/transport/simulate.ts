@@ -11,13 +11,19 @@ import { BOLTZMANN_EV_PER_K } from '../materials/constants.js';
 import {
   type Accumulators,
   CHUNK_WALKERS,
+  GEOM_TABLE_MAX_STEPS,
   type KernelConfig,
+  STEP_MODE_THRESHOLD,
   addAccumulators,
+  aliasGuide,
   createAccumulators,
+  geometricTables,
   runChunks,
+  stepGuide,
 } from './kernel.js';
 import { type TransportModelParams, type TransportSimulationParams, hopTargets, needsLattice, normalizeSimulationParams } from './model.js';
 import { transportStreams, xoshiroNext } from './streams.js';
+import type { WorkerPool } from '../parallel/pool.js';
 
 /** Input of the simulator: the model's required rates plus anything to override. */
 export type TransportSimulationInput = Partial<TransportSimulationParams> &
@@ -168,33 +174,53 @@ export function buildKernelConfig(p: TransportSimulationParams, options: Simulat
       energy[i] = sigmaE > 0 ? sigmaE * normal(s) : 0;
     }
     if (occupied === 0) throw new InvalidInputError('every lattice site is a vacancy; lower vacancyFraction');
-    const coord = (i: number): number[] => (d === 2 ? [i % L, Math.floor(i / L)] : [i % L, Math.floor(i / L) % L, Math.floor(i / (L * L))]);
-    const index = (c: number[]): number => {
-      const w = c.map((v) => ((v % L) + L) % L);
-      return d === 2 ? w[0] + L * w[1] : w[0] + L * (w[1] + L * w[2]);
-    };
-    for (let i = 0; i < nSites; i++) {
-      const c = coord(i);
-      const probs = [...fixed];
-      for (const h of targets) {
-        const j = index(c.map((v, a) => v + h.offset[a]));
-        let g = vacancy[j] ? 0 : h.weight * p.gammaFret;
-        if (g > 0 && sigmaE > 0) {
-          const dE = energy[j] - energy[i];
-          if (dE > 0) g *= Math.exp(-dE / kT);
+    // Per site: [gammaB, gammaBD, gammaTrap, hop rates to each target] accumulated in this
+    // order (the same arithmetic as `thresholds`), without per-site allocations.
+    const tx = targets.map((h) => h.offset[0]);
+    const ty = targets.map((h) => h.offset[1]);
+    const tz = targets.map((h) => (d === 3 ? h.offset[2] : 0));
+    const tw = targets.map((h) => h.weight * p.gammaFret);
+    const wrap = (v: number): number => (v < 0 ? v + L : v >= L ? v - L : v);
+    const LZ = d === 3 ? L : 1;
+    const g = new Float64Array(z);
+    for (let cz = 0, i = 0; cz < LZ; cz++) {
+      for (let cy = 0; cy < L; cy++) {
+        for (let cx = 0; cx < L; cx++, i++) {
+          for (let k = 0; k < z; k++) {
+            const j = wrap(cx + tx[k]) + L * (wrap(cy + ty[k]) + L * (d === 3 ? wrap(cz + tz[k]) : 0));
+            let gk = vacancy[j] ? 0 : tw[k];
+            if (gk > 0 && sigmaE > 0) {
+              const dE = energy[j] - energy[i];
+              if (dE > 0) gk *= Math.exp(-dE / kT);
+            }
+            g[k] = gk;
+          }
+          const b = i * nEvB;
+          let c = 0;
+          for (let e = 0; e < nEvB; e++) {
+            c += e < 3 ? fixed[e] : g[e - 3];
+            bStepThr[b + e] = c * 4294967296;
+          }
+          const P = c;
+          const last = bStepThr[b + nEvB - 1];
+          for (let e = 0; e < nEvB; e++) bGeomThr[b + e] = P > 0 ? (bStepThr[b + e] / last) * 4294967296 : 4294967296;
+          bP[i] = P;
+          bLog1mP[i] = Math.log1p(-Math.min(P, 1));
         }
-        probs.push(g);
       }
-      const t = thresholds(probs);
-      bStepThr.set(t.step, i * nEvB);
-      bGeomThr.set(t.geom, i * nEvB);
-      bP[i] = t.P;
-      bLog1mP[i] = t.log1mP;
     }
   }
   const dark = thresholds([p.gammaD, p.gammaDB]);
   const trap = thresholds([p.trappedRadiativeFactor * p.gammaB]);
   const nChunks = Math.ceil(p.walkers / CHUNK_WALKERS);
+  // Lookup tables of the kernel (exact: see kernel.ts).
+  const noSurv = new Float64Array(0);
+  const noTop = new Int32Array(0);
+  const geometric = (P: number, log1mP: number) =>
+    P > 0 && P < STEP_MODE_THRESHOLD && p.steps <= GEOM_TABLE_MAX_STEPS ? geometricTables(log1mP, p.steps) : { surv: noSurv, top: noTop };
+  const bGeo = lattice ? { surv: noSurv, top: noTop } : geometric(bP[0], bLog1mP[0]);
+  const dGeo = geometric(dark.P, dark.log1mP);
+  const tGeo = geometric(trap.P, trap.log1mP);
   return {
     dimension: d,
     steps: p.steps,
@@ -224,7 +250,43 @@ export function buildKernelConfig(p: TransportSimulationParams, options: Simulat
     vacancy,
     profileHalfWidth: half,
     streams: transportStreams(p.seed, 1, nChunks),
+    aliasGuide: aliasGuide(alias.prob, alias.index, alias.centre),
+    bStepGuide: !lattice && bP[0] >= STEP_MODE_THRESHOLD ? stepGuide(bStepThr, 0, nEvB) : new Int8Array(0),
+    bGeomSurv: bGeo.surv,
+    bGeomTop: bGeo.top,
+    dGeomSurv: dGeo.surv,
+    dGeomTop: dGeo.top,
+    tGeomSurv: tGeo.surv,
+    tGeomTop: tGeo.top,
   };
+}
+
+let memoKey = '';
+let memoConfig: KernelConfig | null = null;
+/** Configs up to this size (bytes of tables) are kept for the next call with the same parameters. */
+const MEMO_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `buildKernelConfig`, remembering the last parameter set (per thread): repeated runs with the
+ * same parameters - and every chunk a worker claims - reuse the tables instead of rebuilding
+ * the lattice. The config is read-only for the kernel, so sharing it is safe.
+ *
+ * @example
+ * const cfg = kernelConfigFor(normalizeSimulationParams(preset('004-trap')));
+ */
+export function kernelConfigFor(p: TransportSimulationParams, options: SimulateOptions = {}): KernelConfig {
+  const key = JSON.stringify([p, options]);
+  if (memoConfig && key === memoKey) return memoConfig;
+  const cfg = buildKernelConfig(p, options);
+  const bytes = cfg.bStepThr.byteLength * 2 + cfg.bP.byteLength * 2 + cfg.vacancy.byteLength + cfg.streams.byteLength;
+  if (bytes <= MEMO_MAX_BYTES) {
+    memoKey = key;
+    memoConfig = cfg;
+  } else {
+    memoKey = '';
+    memoConfig = null;
+  }
+  return cfg;
 }
 
 /**
@@ -315,7 +377,7 @@ export function summarizeAccumulators(p: TransportSimulationParams, acc: Accumul
  */
 export function simulateTransport(input: TransportSimulationInput, options: SimulateOptions = {}): TransportSimulationResult {
   const p = normalizeSimulationParams(input);
-  const cfg = buildKernelConfig(p, options);
+  const cfg = kernelConfigFor(p, options);
   const acc = createAccumulators(p.steps, p.dimension, cfg.profileHalfWidth);
   runChunks(cfg, 0, chunkCount(p), acc);
   return summarizeAccumulators(p, acc, cfg.profileHalfWidth);
@@ -339,14 +401,26 @@ export interface SimulateParallelOptions extends SimulateOptions {
   shareThisThread?: boolean;
   /** Called with (chunks done, chunks total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Run on the backend's shared persistent worker pool (default true): the workers stay up,
+   * idle and `unref`-ed, between calls, so later runs start at once on warm (JIT-compiled)
+   * workers that also keep the kernel tables of the last parameter set. With false, workers
+   * are started for this call and terminated at the end.
+   */
+  keepAlive?: boolean;
 }
 
 const TASK_MODULE = new URL(/\.ts$/.test(new URL(import.meta.url).pathname) ? './task.ts' : './task.js', import.meta.url).href;
 
 /**
- * Run the lattice Monte Carlo on worker threads (`parallelMap`); the result is identical to
- * `simulateTransport` with the same seed, whatever the number of workers. In Node, import
- * `nanolum/node` first to register the worker_threads backend (otherwise it runs in-thread).
+ * Run the lattice Monte Carlo on worker threads; the result is identical to `simulateTransport`
+ * with the same seed, whatever the number of workers. This thread works beside `workers - 1`
+ * workers of the backend's shared persistent pool (`getSharedWorkerPool` in `nanolum/parallel`),
+ * claiming chunks of walkers from a shared counter; the pool's workers stay up between calls
+ * (idle ones do not keep a Node process alive), so only the first call pays for starting them.
+ * Without SharedArrayBuffer (e.g. a browser page that is not cross-origin isolated) the chunks
+ * are split over the workers instead. In Node, import `nanolum/node` first to register the
+ * worker_threads backend (otherwise it runs in-thread).
  *
  * @example
  * import 'nanolum/node';
@@ -363,9 +437,65 @@ export async function simulateTransportParallel(input: TransportSimulationInput,
     if (options.signal?.aborted) throw new CancelledError('transport simulation cancelled');
     return simulateTransport(p, simOptions);
   }
-  const { parallelMap, getDefaultBackend } = await import('../parallel/index.js');
+  if (options.signal?.aborted) throw new CancelledError('transport simulation cancelled');
+  const { getDefaultBackend, getSharedWorkerPool, growWorkerPool, createWorkerPool } = await import('../parallel/index.js');
   const backend = getDefaultBackend();
   const nw = Math.max(1, workers ?? backend.concurrency());
+  const keepAlive = options.keepAlive !== false;
+  const pool = keepAlive ? getSharedWorkerPool(backend) : createWorkerPool({ backend, workers: nw });
+  if (keepAlive) growWorkerPool(pool, nw);
+  try {
+    return await runOnPool(p, simOptions, nChunks, nw, pool, options);
+  } finally {
+    if (!keepAlive) await pool.close();
+  }
+}
+
+/** Longest stretch of work in this thread between two looks at the event loop (cancellation, progress). */
+const SLICE_MS = 50;
+
+/**
+ * This thread's share of the work-sharing run, giving the event loop a turn every SLICE_MS so
+ * that an abort is noticed (this thread then stops claiming chunks; the pool terminates the
+ * workers) and progress is reported: chunks claimed minus those the workers may still be
+ * running, i.e. a lower bound of the chunks done.
+ */
+async function drainInSlices(
+  cfg: KernelConfig,
+  counter: Int32Array,
+  nChunks: number,
+  acc: Accumulators,
+  nWorkers: number,
+  options: SimulateParallelOptions,
+): Promise<void> {
+  let last = performance.now();
+  let reported = 0;
+  for (;;) {
+    const c = Atomics.add(counter, 0, 1);
+    if (c >= nChunks) return;
+    runChunks(cfg, c, c + 1, acc);
+    if (performance.now() - last >= SLICE_MS) {
+      const done = Math.max(0, Math.min(nChunks, Atomics.load(counter, 0)) - nWorkers);
+      if (options.onProgress && done > reported) {
+        reported = done;
+        options.onProgress(done, nChunks);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (options.signal?.aborted) return;
+      last = performance.now();
+    }
+  }
+}
+
+async function runOnPool(
+  p: TransportSimulationParams,
+  simOptions: SimulateOptions,
+  nChunks: number,
+  nw: number,
+  pool: WorkerPool,
+  options: SimulateParallelOptions,
+): Promise<TransportSimulationResult> {
+  const backend = pool.backend;
   const half = options.profileHalfWidthSites ?? Math.min(2000, Math.ceil(4 * p.sigma0Sites) + 20);
   const acc = createAccumulators(p.steps, p.dimension, half);
   let parts: Accumulators[];
@@ -376,15 +506,18 @@ export async function simulateTransportParallel(input: TransportSimulationInput,
     const { drainQueue } = await import('./task.js');
     const counter = new Int32Array(new SharedArrayBuffer(4));
     const items = Array.from({ length: nw - 1 }, () => ({ params: p, options: simOptions, counter, nChunks, grab: 1 }));
-    const pending = parallelMap<(typeof items)[number], Accumulators>({ module: TASK_MODULE, fn: 'runTransportQueue' }, items, {
-      // (parallelMap runs in this thread when asked for one worker; with one item it starts one.)
-      workers: Math.max(2, nw - 1),
+    // Chunks are posted to the workers synchronously inside map(), before this thread starts.
+    const pending = pool.map<(typeof items)[number], Accumulators>({ module: TASK_MODULE, fn: 'runTransportQueue' }, items, {
+      workers: nw - 1,
       seed: p.seed,
       chunkSize: 1,
       signal: options.signal,
     });
     pending.catch(() => undefined); // handled below; avoid an unhandled rejection while this thread works
-    drainQueue(buildKernelConfig(p, simOptions), counter, nChunks, 1, acc);
+    const cfg = kernelConfigFor(p, simOptions);
+    if (!options.signal && !options.onProgress) drainQueue(cfg, counter, nChunks, 1, acc);
+    else await drainInSlices(cfg, counter, nChunks, acc, nw - 1, options);
+    if (options.signal?.aborted) throw new CancelledError(`transport simulation cancelled (${Math.min(nChunks, Atomics.load(counter, 0))} of ${nChunks} chunks started)`);
     parts = await pending;
     options.onProgress?.(nChunks, nChunks);
   } else {
@@ -396,7 +529,7 @@ export async function simulateTransportParallel(input: TransportSimulationInput,
       const b = Math.floor(((i + 1) * nChunks) / nItems);
       if (b > a) items.push({ params: p, options: simOptions, chunkStart: a, chunkEnd: b });
     }
-    parts = await parallelMap<(typeof items)[number], Accumulators>({ module: TASK_MODULE, fn: 'runTransportTask' }, items, {
+    parts = await pool.map<(typeof items)[number], Accumulators>({ module: TASK_MODULE, fn: 'runTransportTask' }, items, {
       workers: nw,
       seed: p.seed,
       chunkSize: 1,

@@ -1,11 +1,12 @@
 /**
  * Worker task of the parallel simulator: run a range of walker chunks and return the sums.
- * The kernel tables are rebuilt from the parameters once per worker (deterministic), so only
- * the parameters travel to the workers.
+ * The kernel tables are rebuilt from the parameters once per worker (deterministic) and kept
+ * for the next call with the same parameters (`kernelConfigFor`; workers of the persistent
+ * pool live on between runs), so only the parameters travel to the workers.
  */
-import { type Accumulators, createAccumulators, runChunks } from './kernel.js';
+import { type Accumulators, type KernelConfig, createAccumulators, runChunks } from './kernel.js';
 import { type TransportSimulationParams } from './model.js';
-import { type SimulateOptions, buildKernelConfig } from './simulate.js';
+import { type SimulateOptions, kernelConfigFor } from './simulate.js';
 
 /** One work item: chunks [chunkStart, chunkEnd) of the run described by `params`. */
 export interface TransportTaskItem {
@@ -15,9 +16,6 @@ export interface TransportTaskItem {
   chunkEnd: number;
 }
 
-let cacheKey = '';
-let cacheCfg: ReturnType<typeof buildKernelConfig> | null = null;
-
 /**
  * Simulate chunks of walkers (exported for `parallelMap`).
  *
@@ -25,13 +23,9 @@ let cacheCfg: ReturnType<typeof buildKernelConfig> | null = null;
  * const acc = runTransportTask({ params, options: {}, chunkStart: 0, chunkEnd: 4 });
  */
 export function runTransportTask(item: TransportTaskItem): Accumulators {
-  const key = JSON.stringify([item.params, item.options]);
-  if (key !== cacheKey || !cacheCfg) {
-    cacheCfg = buildKernelConfig(item.params, item.options);
-    cacheKey = key;
-  }
-  const acc = createAccumulators(item.params.steps, item.params.dimension, cacheCfg.profileHalfWidth);
-  runChunks(cacheCfg, item.chunkStart, item.chunkEnd, acc);
+  const cfg = kernelConfigFor(item.params, item.options);
+  const acc = createAccumulators(item.params.steps, item.params.dimension, cfg.profileHalfWidth);
+  runChunks(cfg, item.chunkStart, item.chunkEnd, acc);
   return acc;
 }
 
@@ -55,13 +49,9 @@ export interface TransportQueueItem {
  * const acc = runTransportQueue({ params, options: {}, counter, nChunks: 123, grab: 1 });
  */
 export function runTransportQueue(item: TransportQueueItem): Accumulators {
-  const key = JSON.stringify([item.params, item.options]);
-  if (key !== cacheKey || !cacheCfg) {
-    cacheCfg = buildKernelConfig(item.params, item.options);
-    cacheKey = key;
-  }
-  const acc = createAccumulators(item.params.steps, item.params.dimension, cacheCfg.profileHalfWidth);
-  drainQueue(cacheCfg, item.counter, item.nChunks, item.grab, acc);
+  const cfg = kernelConfigFor(item.params, item.options);
+  const acc = createAccumulators(item.params.steps, item.params.dimension, cfg.profileHalfWidth);
+  drainQueue(cfg, item.counter, item.nChunks, item.grab, acc);
   return acc;
 }
 
@@ -71,7 +61,7 @@ export function runTransportQueue(item: TransportQueueItem): Accumulators {
  * @example
  * drainQueue(cfg, new Int32Array(new SharedArrayBuffer(4)), chunkCount(p), 1, acc);
  */
-export function drainQueue(cfg: ReturnType<typeof buildKernelConfig>, counter: Int32Array, nChunks: number, grab: number, acc: Accumulators): void {
+export function drainQueue(cfg: KernelConfig, counter: Int32Array, nChunks: number, grab: number, acc: Accumulators): void {
   for (;;) {
     const c = Atomics.add(counter, 0, grab);
     if (c >= nChunks) return;

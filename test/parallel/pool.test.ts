@@ -72,7 +72,8 @@ describe('createWorkerPool (worker_threads)', () => {
       });
       expect(out).toEqual(expected);
       expect(progress.length).toBe(Math.ceil(300 / 13));
-      for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThan(progress[i - 1]!);
+      for (let i = 1; i < progress.length; i++)
+        expect(progress[i]).toBeGreaterThan(progress[i - 1]!);
       expect(progress[progress.length - 1]).toBe(300);
       // again on the warm workers, another chunk size: identical
       expect(await pool.map(task('simulatePixel'), items, { seed: 7, chunkSize: 50 })).toEqual(
