@@ -346,8 +346,10 @@ function coarseProblem(setup: DecaySetup): CoarseProblem | null {
   const len = window[1] - window[0];
   const factor = Math.min(Math.floor(len / 200), Math.floor(setup.irfFwhmNs / (1.5 * hist.binNs)));
   if (factor < 2) return null;
-  const n = hist.counts.length;
-  const nc = Math.ceil(n / factor);
+  // Whole coarse bins only: a partial last bin would make the coarse histogram longer than the
+  // fine one (and than the laser period when pile-up is modelled). The window never reaches it.
+  const nc = Math.floor(hist.counts.length / factor);
+  const n = nc * factor;
   const counts = new Float64Array(nc);
   for (let i = 0; i < n; i++) counts[Math.floor(i / factor)]! += hist.counts[i]!;
   let irf: ModelIrf;
