@@ -7,7 +7,7 @@
  * @module
  */
 import { FitSetupError, InvalidInputError } from '../core/errors.js';
-import { covarianceFromJacobian, EPSILON } from './linalg.js';
+import { covarianceFromJacobian, covarianceFromNormal, EPSILON } from './linalg.js';
 import { acquireScratch, Carver, releaseScratch } from './scratch.js';
 import { levenbergMarquardt, type LMOutcome, type LMStop, type ResidualProblem } from './lm.js';
 import {
@@ -23,6 +23,7 @@ import type {
   DatasetFitResult,
   FitMethod,
   FitOptions,
+  FitResult,
   FitStatus,
   GlobalFitResult,
   Model,
@@ -47,7 +48,7 @@ export interface PreparedDataset {
   modelParams: readonly string[];
   x: Float64Array;
   y: Float64Array;
-  /** Residual weight per point (1/sigma, the given weights, or 1). */
+  /** Residual weight per point (1/sigma, the given weights, or 1); read-only (may be shared). */
   w: Float64Array;
   hasSigma: boolean;
   hasWeights: boolean;
@@ -56,6 +57,23 @@ export interface PreparedDataset {
   nUsed: number;
   /** Global index of each model parameter. */
   map: Int32Array;
+}
+
+/** Whether a name occurs twice. */
+function hasDuplicate(names: readonly string[]): boolean {
+  if (names.length > 16) return new Set(names).size !== names.length;
+  for (let i = 1; i < names.length; i++) {
+    for (let j = 0; j < i; j++) if (names[i] === names[j]) return true;
+  }
+  return false;
+}
+
+/** A shared buffer of ones: the (read-only) weights of unweighted datasets. */
+let onesBuffer = new Float64Array(0);
+function ones(n: number): Float64Array {
+  if (onesBuffer.length < n)
+    onesBuffer = new Float64Array(Math.max(n, 2 * onesBuffer.length)).fill(1);
+  return onesBuffer.subarray(0, n);
 }
 
 function toFloat64(a: ArrayLike<number>, what: string): Float64Array {
@@ -94,7 +112,7 @@ export function prepareDataset(
     );
   }
   if (model.params.length === 0) throw new InvalidInputError(`${label}model has no parameters`);
-  if (new Set(model.params).size !== model.params.length) {
+  if (hasDuplicate(model.params)) {
     throw new InvalidInputError(
       `${label}model lists a parameter twice: ${model.params.join(', ')}`,
     );
@@ -116,7 +134,7 @@ export function prepareDataset(
   }
   checkFinite(x, `${label}x`, nVar);
   checkFinite(y, `${label}y`);
-  const w = new Float64Array(n).fill(1);
+  let w: Float64Array;
   let hasSigma = false;
   let hasWeights = false;
   if (method === 'poisson') {
@@ -131,10 +149,12 @@ export function prepareDataset(
           `${label}y is negative at index ${i} (${y[i]}); Poisson fits need counts >= 0`,
         );
     }
+    w = ones(n);
   } else if (sigma !== undefined) {
     const s = toFloat64(sigma, `${label}sigma`);
     if (s.length !== n)
       throw new InvalidInputError(`${label}sigma has ${s.length} values but y has ${n}`);
+    w = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       if (!(s[i]! > 0) || !Number.isFinite(s[i]!)) {
         throw new InvalidInputError(
@@ -148,6 +168,7 @@ export function prepareDataset(
     const s = toFloat64(weights, `${label}weights`);
     if (s.length !== n)
       throw new InvalidInputError(`${label}weights has ${s.length} values but y has ${n}`);
+    w = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       if (!(s[i]! >= 0) || !Number.isFinite(s[i]!)) {
         throw new InvalidInputError(
@@ -157,38 +178,199 @@ export function prepareDataset(
       w[i] = s[i]!;
     }
     hasWeights = true;
+  } else w = ones(n);
+  let nUsed = n;
+  if (hasWeights) {
+    nUsed = 0;
+    for (let i = 0; i < n; i++) if (w[i]! > 0) nUsed++;
   }
-  let nUsed = 0;
-  for (let i = 0; i < n; i++) if (w[i]! > 0) nUsed++;
   return { name, model, modelParams: model.params, x, y, w, hasSigma, hasWeights, n, nUsed };
 }
 
-/** Poisson deviance term 2 [f - y + y ln(y/f)] with care near f = y; NaN if f is invalid. */
-function poissonDevianceTerm(y: number, f: number): number {
-  if (y === 0) return f >= 0 ? 2 * f : NaN;
-  if (!(f > 0)) return NaN;
-  return 2 * y * phi((f - y) / y);
-}
-
-/** t - ln(1 + t), accurate for small t. */
-function phi(t: number): number {
-  if (Math.abs(t) < 1e-2) {
-    // t^2/2 - t^3/3 + t^4/4 - ...
-    let term = t * t;
-    let sum = 0;
-    let sign = 1;
-    for (let k = 2; k <= 9; k++) {
-      sum += (sign * term) / k;
-      term *= t;
-      sign = -sign;
-    }
-    return sum;
+/** Sum of a[ia + i] * b[ib + i] for i < n (four partial sums). */
+function dotProduct(a: Float64Array, ia: number, b: Float64Array, ib: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    s0 += a[ia + i]! * b[ib + i]!;
+    s1 += a[ia + i + 1]! * b[ib + i + 1]!;
+    s2 += a[ia + i + 2]! * b[ib + i + 2]!;
+    s3 += a[ia + i + 3]! * b[ib + i + 3]!;
   }
-  return t - Math.log1p(t);
+  for (; i < n; i++) s0 += a[ia + i]! * b[ib + i]!;
+  return s0 + s1 + (s2 + s3);
 }
 
-/** The residual problem in internal coordinates. */
-class FitProblem implements ResidualProblem {
+/**
+ * Gram matrix G (lower triangle, 3 x 3) and right side b = V^T r[off..] of the weighted columns
+ * V[i, a] = rf[i] jm[i * np + cols[a]] of a model Jacobian, for three active columns.
+ */
+function gram3(
+  jm: Float64Array,
+  np: number,
+  cols: Int32Array,
+  rf: Float64Array,
+  r: Float64Array | null,
+  off: number,
+  n: number,
+  G: Float64Array,
+  b: Float64Array,
+): void {
+  const c0 = cols[0]!;
+  const c1 = cols[1]!;
+  const c2 = cols[2]!;
+  let g00 = 0;
+  let g10 = 0;
+  let g11 = 0;
+  let g20 = 0;
+  let g21 = 0;
+  let g22 = 0;
+  for (let i = 0, row = 0; i < n; i++, row += np) {
+    const w = rf[i]!;
+    const v0 = w * jm[row + c0]!;
+    const v1 = w * jm[row + c1]!;
+    const v2 = w * jm[row + c2]!;
+    g00 += v0 * v0;
+    g10 += v1 * v0;
+    g11 += v1 * v1;
+    g20 += v2 * v0;
+    g21 += v2 * v1;
+    g22 += v2 * v2;
+  }
+  G[0] = g00;
+  G[3] = g10;
+  G[4] = g11;
+  G[6] = g20;
+  G[7] = g21;
+  G[8] = g22;
+  if (r !== null) {
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    for (let i = 0, row = 0; i < n; i++, row += np) {
+      const w = rf[i]! * r[off + i]!;
+      b0 += w * jm[row + c0]!;
+      b1 += w * jm[row + c1]!;
+      b2 += w * jm[row + c2]!;
+    }
+    b[0] = b0;
+    b[1] = b1;
+    b[2] = b2;
+  }
+}
+
+/** As `gram3` for any number of active columns: weighted columns, then dot products. */
+function gramColumns(
+  jm: Float64Array,
+  np: number,
+  cols: Int32Array,
+  rf: Float64Array,
+  r: Float64Array | null,
+  off: number,
+  n: number,
+  G: Float64Array,
+  b: Float64Array,
+  wc: Float64Array,
+): void {
+  const na = cols.length;
+  for (let a = 0; a < na; a++) {
+    const ca = cols[a]!;
+    const o = a * n;
+    for (let i = 0, row = ca; i < n; i++, row += np) wc[o + i] = rf[i]! * jm[row]!;
+  }
+  for (let a = 0; a < na; a++) {
+    const oa = a * n;
+    const ga = a * na;
+    let c = 0;
+    // four columns at a time: column a is read once for the four products
+    for (; c + 3 <= a; c += 4) {
+      const o0 = c * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = 0; i < n; i++) {
+        const v = wc[oa + i]!;
+        s0 += v * wc[o0 + i]!;
+        s1 += v * wc[o1 + i]!;
+        s2 += v * wc[o2 + i]!;
+        s3 += v * wc[o3 + i]!;
+      }
+      G[ga + c] = s0;
+      G[ga + c + 1] = s1;
+      G[ga + c + 2] = s2;
+      G[ga + c + 3] = s3;
+    }
+    for (; c <= a; c++) G[ga + c] = dotProduct(wc, oa, wc, c * n, n);
+    if (r !== null) b[a] = dotProduct(wc, oa, r, off, n);
+  }
+}
+
+/**
+ * ata += C^T G C and (if given) atr += C^T b, for G symmetric (na x na, lower triangle used) and
+ * the chain matrix C (na x nF, row-major).
+ */
+function addCongruence(
+  na: number,
+  nF: number,
+  G: Float64Array,
+  b: Float64Array,
+  C: Float64Array,
+  ata: Float64Array,
+  atr: Float64Array | null,
+): void {
+  for (let a = 0; a < na; a++) {
+    for (let c = 0; c <= a; c++) {
+      const gac = G[a * na + c]!;
+      if (gac === 0) continue;
+      for (let f = 0; f < nF; f++) {
+        const caf = C[a * nF + f]!;
+        const ccf = C[c * nF + f]!;
+        if (caf === 0 && ccf === 0) continue;
+        for (let h = 0; h < nF; h++) {
+          let add = caf * C[c * nF + h]!;
+          if (c !== a) add += ccf * C[a * nF + h]!;
+          ata[f * nF + h]! += gac * add;
+        }
+      }
+    }
+    if (atr !== null) {
+      const ba = b[a]!;
+      for (let f = 0; f < nF; f++) atr[f]! += C[a * nF + f]! * ba;
+    }
+  }
+}
+
+/** ln(k!) for integer k below this come from a table (filled lazily with `logGamma`). */
+const LN_FACTORIAL_TABLE_MAX = 1 << 16;
+let lnFactorialTable = new Float64Array(0);
+
+/** ln(y!) = ln Gamma(y + 1) (a table lookup for the integer counts of a Poisson fit). */
+function lnFactorial(y: number): number {
+  if (y < lnFactorialTable.length && Number.isInteger(y)) return lnFactorialTable[y]!;
+  if (y >= LN_FACTORIAL_TABLE_MAX || !Number.isInteger(y) || !(y >= 0)) return logGamma(y + 1);
+  const old = lnFactorialTable;
+  const size = Math.min(LN_FACTORIAL_TABLE_MAX, Math.max(1024, 2 * old.length, y + 1));
+  lnFactorialTable = new Float64Array(size);
+  lnFactorialTable.set(old);
+  for (let k = old.length; k < size; k++) lnFactorialTable[k] = logGamma(k + 1);
+  return lnFactorialTable[y]!;
+}
+
+/**
+ * The residual problem in internal coordinates (exported for the engine's own tests). *
+ * @example
+ * const prob = new FitProblem([{ ...dataset, map }], pp, false, 'auto');
+ * prob.residuals(u, r);
+ */
+export class FitProblem implements ResidualProblem {
   readonly m: number;
   readonly n: number;
   readonly values: Float64Array;
@@ -196,23 +378,33 @@ class FitProblem implements ResidualProblem {
   /** d tied / d free (external), nTied x nFree row-major. */
   readonly tiedGrad: Float64Array;
   readonly offsets: number[];
-  /** Model values and Poisson row factors at the last evaluated (trial) point. */
+  /** Model values at the last evaluated (trial) point. */
   f: Float64Array[];
-  rowFactor: Float64Array[];
   /** The same at the accepted point, with its parameter values. */
   fCur: Float64Array[];
-  rfCur: Float64Array[];
   readonly cur: Float64Array;
   readonly p: Float64Array[];
+  /** Model Jacobians (row-major n x nPar) at the accepted point, valid while `jmValid`. */
   readonly jm: Float64Array[];
+  private jmValid = false;
+  /** Row factors d residual / d model of the Jacobian being assembled. */
+  readonly rf: Float64Array[];
   readonly fd1: Float64Array[];
   readonly fd2: Float64Array[];
   readonly useAnalytic: boolean[];
   /** Whether a global parameter depends on the free parameters (free, or tied to free). */
   readonly active: Uint8Array;
+  /** Per dataset: the model parameters that depend on the free ones. */
+  private readonly activeCols: Int32Array[];
   private readonly exprGrad: Float64Array;
   /** Per free parameter: 1 + the last dataset whose Jacobian block was written. */
   private readonly touched: Int32Array;
+  /** Work space of the normal equations: model-space Gram matrix, its right side, the chain matrix. */
+  private readonly gram: Float64Array;
+  private readonly gramRhs: Float64Array;
+  /** Weighted active columns of a dataset's model Jacobian (column-major). */
+  private readonly gramCols: Float64Array;
+  private readonly chain: Float64Array;
   modelEvaluations = 0;
   private readonly scratch: Float64Array;
 
@@ -229,17 +421,21 @@ class FitProblem implements ResidualProblem {
   ) {
     let m = 0;
     this.offsets = [];
+    let maxNp = 0;
     for (const d of ds) {
       this.offsets.push(m);
       m += d.n;
+      maxNp = Math.max(maxNp, d.modelParams.length);
     }
     this.m = m;
     const nF = pp.free.length;
     this.n = nF;
     const P = pp.names.length;
-    let size = 5 * P + nF + pp.tied.length * nF;
-    for (const d of ds) size += d.n * (7 + d.modelParams.length) + d.modelParams.length;
-    this.scratch = acquireScratch(size);
+    let maxCols = 0;
+    for (const d of ds) maxCols = Math.max(maxCols, d.n * d.modelParams.length);
+    let size = 5 * P + nF + pp.tied.length * nF + maxNp * maxNp + maxNp + maxNp * nF + maxCols;
+    for (const d of ds) size += d.n * (6 + d.modelParams.length) + d.modelParams.length;
+    this.scratch = acquireScratch(size, false);
     const c = new Carver(this.scratch);
     this.values = c.take(P);
     this.values.set(pp.initial);
@@ -248,19 +444,15 @@ class FitProblem implements ResidualProblem {
     this.dxdu = c.take(nF);
     this.tiedGrad = c.take(pp.tied.length * nF);
     this.exprGrad = c.take(P);
+    this.exprGrad.fill(0);
     this.touched = new Int32Array(nF);
+    this.gram = c.take(maxNp * maxNp);
+    this.gramRhs = c.take(maxNp);
+    this.gramCols = c.take(maxCols);
+    this.chain = c.take(maxNp * nF);
     this.f = ds.map((d) => c.take(d.n));
-    this.rowFactor = ds.map((d) => {
-      const a = c.take(d.n);
-      a.set(d.w);
-      return a;
-    });
     this.fCur = ds.map((d) => c.take(d.n));
-    this.rfCur = ds.map((d) => {
-      const a = c.take(d.n);
-      a.set(d.w);
-      return a;
-    });
+    this.rf = ds.map((d) => c.take(d.n));
     this.p = ds.map((d) => c.take(d.modelParams.length));
     this.jm = ds.map((d) => c.take(d.n * d.modelParams.length));
     this.fd1 = ds.map((d) => c.take(d.n));
@@ -271,6 +463,11 @@ class FitProblem implements ResidualProblem {
     for (const t of pp.tied) {
       for (const u of t.uses) if (this.active[u]) this.active[t.index] = 1;
     }
+    this.activeCols = ds.map((d) => {
+      const cols: number[] = [];
+      for (let k = 0; k < d.modelParams.length; k++) if (this.active[d.map[k]!]) cols.push(k);
+      return Int32Array.from(cols);
+    });
   }
 
   /** Sets all parameter values from internal coordinates. */
@@ -293,33 +490,35 @@ class FitProblem implements ResidualProblem {
     return u;
   }
 
-  /** Evaluates every model at the current `values` into `f`; returns the first bad point or -1. */
-  private evaluateModels(): { dataset: number; index: number } | null {
-    let bad: { dataset: number; index: number } | null = null;
+  /** Evaluates every model at the current `values` into `f`. */
+  private evaluateModels(): void {
     for (let d = 0; d < this.ds.length; d++) {
       const ds = this.ds[d]!;
       const p = this.p[d]!;
       const map = ds.map;
       for (let k = 0; k < p.length; k++) p[k] = this.values[map[k]!]!;
       const f = this.f[d]!;
+      // a model that leaves a value unwritten gives NaN there, not a stale value
       f.fill(NaN);
       ds.model.evaluate(p, ds.x, f);
       this.modelEvaluations++;
-      if (bad === null) {
-        for (let i = 0; i < ds.n; i++) {
-          if (!Number.isFinite(f[i]!)) {
-            bad = { dataset: d, index: i };
-            break;
-          }
-        }
+    }
+  }
+
+  /** The first point where a model is not finite, after `evaluateModels`. */
+  private firstBadPoint(): { dataset: number; index: number } | null {
+    for (let d = 0; d < this.ds.length; d++) {
+      const f = this.f[d]!;
+      for (let i = 0; i < f.length; i++) {
+        if (!Number.isFinite(f[i]!)) return { dataset: d, index: i };
       }
     }
-    return bad;
+    return null;
   }
 
   residuals(u: Float64Array, r: Float64Array): boolean {
     this.setValues(u);
-    if (this.evaluateModels() !== null) return false;
+    this.evaluateModels();
     return this.fillResiduals(r);
   }
 
@@ -328,49 +527,65 @@ class FitProblem implements ResidualProblem {
     const f = this.f;
     this.f = this.fCur;
     this.fCur = f;
-    const rf = this.rowFactor;
-    this.rowFactor = this.rfCur;
-    this.rfCur = rf;
     this.cur.set(this.values);
+    this.jmValid = false;
   }
 
-  /** Residuals (and Poisson row factors) from the current model values; false if invalid. */
+  /**
+   * Residuals from the current model values: w (f - y) for least squares, the signed deviance
+   * residuals sign(f - y) sqrt(2 [f - y + y ln(y/f)]) for Poisson; false if any is not finite
+   * (or a Poisson mean is invalid).
+   */
   fillResiduals(r: Float64Array): boolean {
+    // v * 0 is 0 for finite v and NaN otherwise
+    let check = 0;
     for (let d = 0; d < this.ds.length; d++) {
       const ds = this.ds[d]!;
       const f = this.f[d]!;
       const y = ds.y;
       const off = this.offsets[d]!;
+      const n = ds.n;
       if (!this.poisson) {
         const w = ds.w;
-        for (let i = 0; i < ds.n; i++) r[off + i] = w[i]! * (f[i]! - y[i]!);
+        for (let i = 0; i < n; i++) {
+          const v = w[i]! * (f[i]! - y[i]!);
+          r[off + i] = v;
+          check += v * 0;
+        }
       } else {
-        const rf = this.rowFactor[d]!;
-        for (let i = 0; i < ds.n; i++) {
+        for (let i = 0; i < n; i++) {
           const yi = y[i]!;
           const fi = f[i]!;
+          let v: number;
           if (yi === 0) {
             if (!(fi >= 0)) return false;
-            r[off + i] = Math.sqrt(2 * fi);
-            rf[i] = fi > 0 ? 1 / Math.sqrt(2 * fi) : 0;
+            v = Math.sqrt(2 * fi);
           } else {
             if (!(fi > 0)) return false;
-            const t = (fi - yi) / yi;
-            if (t === 0) {
-              r[off + i] = 0;
-              rf[i] = 1 / Math.sqrt(yi);
-            } else {
-              const ph = phi(t);
-              const s = Math.sqrt(2 * yi * ph);
-              r[off + i] = t > 0 ? s : -s;
-              rf[i] = Math.abs(t) / ((1 + t) * Math.sqrt(ph) * Math.sqrt(2 * yi));
-            }
+            const diff = fi - yi;
+            const t = diff / yi;
+            // phi(t) = t - ln(1 + t), by its alternating series t^2/2 - t^3/3 + ... (to t^17,
+            // error below 1e-17 relative; Estrin's scheme) where the difference would cancel;
+            // written out here because a call returning a double allocates
+            let ph: number;
+            if (t > -0.1 && t < 0.1) {
+              const t2 = t * t;
+              const t4 = t2 * t2;
+              const q0 = 0.5 + t * (-1 / 3) + t2 * (0.25 + t * -0.2);
+              const q1 = 1 / 6 + t * (-1 / 7) + t2 * (0.125 + t * (-1 / 9));
+              const q2 = 0.1 + t * (-1 / 11) + t2 * (1 / 12 + t * (-1 / 13));
+              const q3 = 1 / 14 + t * (-1 / 15) + t2 * (1 / 16 + t * (-1 / 17));
+              ph = t2 * (q0 + t4 * q1 + t4 * t4 * (q2 + t4 * q3));
+            } else ph = t - Math.log1p(t);
+            const s = Math.sqrt(2 * yi * ph);
+            v = diff >= 0 ? s : -s;
           }
+          r[off + i] = v;
+          check += v * 0;
         }
       }
     }
-    for (let i = 0; i < this.m; i++) if (!Number.isFinite(r[i]!)) return false;
-    return true;
+    return check === 0;
   }
 
   /** Derivatives of free (transform) and tied parameters at the current values. */
@@ -500,38 +715,147 @@ class FitProblem implements ResidualProblem {
     return true;
   }
 
-  /** Jacobian at the accepted point `u` (whose model values are in `fCur`). */
-  jacobian(u: Float64Array, _r: Float64Array, jac: Float64Array): boolean {
-    return this.assemble(u, jac, false);
-  }
-
-  /**
-   * Writes the Jacobian of the residuals into `jac` (column-major m x nFree): with respect to the
-   * internal coordinates, or (external = true) to the real parameters, the rows then weighted for
-   * the covariance (least squares: w; Poisson: 1/sqrt(f), the Fisher information).
-   */
-  assemble(u: Float64Array, jac: Float64Array, external: boolean): boolean {
-    const pp = this.pp;
-    const m = this.m;
-    const nF = this.n;
-    this.chainFactors(u, external);
-    const touched = this.touched;
-    touched.fill(0);
+  /** The model Jacobians at the accepted point (computed once per point and Jacobian mode). */
+  private modelJacobians(): boolean {
+    if (this.jmValid) return true;
     for (let d = 0; d < this.ds.length; d++) {
       const ds = this.ds[d]!;
       const p = this.p[d]!;
       for (let k = 0; k < p.length; k++) p[k] = this.cur[ds.map[k]!]!;
       if (!this.modelJacobian(d)) return false;
+    }
+    this.jmValid = true;
+    return true;
+  }
+
+  /** Switches the finite-difference mode (the cached model Jacobians are then stale). */
+  setJacobianMode(mode: 'auto' | 'forward' | 'central'): void {
+    if (mode !== this.jacMode) this.jmValid = false;
+    this.jacMode = mode;
+  }
+
+  /**
+   * Row factors d residual / d model at the accepted point: least squares w; Poisson, for the
+   * fit, the derivative of the deviance residual r (given) |f - y| / (f |r|), or, for the
+   * covariance (external), 1/sqrt(f) (the Fisher information).
+   */
+  private rowFactors(r: Float64Array | null, external: boolean): void {
+    for (let d = 0; d < this.ds.length; d++) {
+      const ds = this.ds[d]!;
+      const rf = this.rf[d]!;
+      const n = ds.n;
+      if (!this.poisson) continue; // least squares: rowFactor(d) is w
+      const f = this.fCur[d]!;
+      if (external || r === null) {
+        for (let i = 0; i < n; i++) rf[i] = f[i]! > 0 ? 1 / Math.sqrt(f[i]!) : 0;
+        continue;
+      }
+      const y = ds.y;
+      const off = this.offsets[d]!;
+      for (let i = 0; i < n; i++) {
+        const ri = r[off + i]!;
+        const fi = f[i]!;
+        const yi = y[i]!;
+        // r = sign(f - y) sqrt(2 y phi((f - y)/y)): dr/df = |f - y| / (f |r|); at r = 0 (f = y)
+        // the limit 1/sqrt(y)
+        rf[i] = ri !== 0 ? Math.abs(fi - yi) / (fi * Math.abs(ri)) : yi > 0 ? 1 / Math.sqrt(yi) : 0;
+      }
+    }
+  }
+
+  /** The row factors of dataset d after `rowFactors`. */
+  private rowFactor(d: number): Float64Array {
+    return this.poisson ? this.rf[d]! : this.ds[d]!.w;
+  }
+
+  /** Jacobian at the accepted point `u` (whose model values are in `fCur`, residuals `r`). */
+  jacobian(u: Float64Array, r: Float64Array, jac: Float64Array): boolean {
+    return this.assemble(u, r, jac, false);
+  }
+
+  /** J^T J and J^T r at the accepted point `u`, without forming J. */
+  normalEquations(u: Float64Array, r: Float64Array, ata: Float64Array, atr: Float64Array): boolean {
+    if (!this.modelJacobians()) return false;
+    this.chainFactors(u, false);
+    this.rowFactors(r, false);
+    this.gramFromModels(r, ata, atr);
+    return true;
+  }
+
+  /**
+   * J^T J (and J^T r if `r` is given) from the model Jacobians, the row factors and the chain
+   * factors: per dataset the Gram matrix of the weighted model Jacobian over the active model
+   * parameters, mapped to the free parameters by the chain matrix C (J_d = diag(rf) Jm_d C_d).
+   */
+  private gramFromModels(r: Float64Array | null, ata: Float64Array, atr: Float64Array): void {
+    const pp = this.pp;
+    const nF = this.n;
+    ata.fill(0, 0, nF * nF);
+    atr.fill(0, 0, nF);
+    const G = this.gram;
+    const b = this.gramRhs;
+    const C = this.chain;
+    for (let d = 0; d < this.ds.length; d++) {
+      const ds = this.ds[d]!;
+      const cols = this.activeCols[d]!;
+      const na = cols.length;
+      if (na === 0) continue;
+      const np = ds.modelParams.length;
+      const jm = this.jm[d]!;
+      const rf = this.rowFactor(d);
+      const off = this.offsets[d]!;
+      const n = ds.n;
+      if (na === 3) gram3(jm, np, cols, rf, r, off, n, G, b);
+      else gramColumns(jm, np, cols, rf, r, off, n, G, b, this.gramCols);
+      // chain matrix C (na x nF): d model parameter / d free coordinate
+      C.fill(0, 0, na * nF);
+      for (let a = 0; a < na; a++) {
+        const g = ds.map[cols[a]!]!;
+        const fi = pp.freeIndex[g]!;
+        if (fi >= 0) C[a * nF + fi] = this.dxdu[fi]!;
+        else {
+          const t = pp.tiedIndex[g]!;
+          for (let f = 0; f < nF; f++) C[a * nF + f] = this.tiedGrad[t * nF + f]! * this.dxdu[f]!;
+        }
+      }
+      addCongruence(na, nF, G, b, C, ata, r === null ? null : atr);
+    }
+  }
+
+  /**
+   * J^T W J of the real free parameters at the accepted point, for the covariance (rows weighted
+   * as in `assemble` with external = true); false if the Jacobian cannot be computed.
+   */
+  normalMatrixExternal(u: Float64Array, ata: Float64Array, work: Float64Array): boolean {
+    if (!this.modelJacobians()) return false;
+    this.chainFactors(u, true);
+    this.rowFactors(null, true);
+    this.gramFromModels(null, ata, work);
+    return true;
+  }
+
+  /**
+   * Writes the Jacobian of the residuals into `jac` (column-major m x nFree): with respect to the
+   * internal coordinates (row factors from the residuals `r` at `u`), or (external = true) to the
+   * real parameters, the rows then weighted for the covariance (least squares: w; Poisson:
+   * 1/sqrt(f), the Fisher information).
+   */
+  assemble(u: Float64Array, r: Float64Array | null, jac: Float64Array, external: boolean): boolean {
+    const pp = this.pp;
+    const m = this.m;
+    const nF = this.n;
+    if (!this.modelJacobians()) return false;
+    this.chainFactors(u, external);
+    this.rowFactors(r, external);
+    const touched = this.touched;
+    touched.fill(0);
+    for (let d = 0; d < this.ds.length; d++) {
+      const ds = this.ds[d]!;
       const np = ds.modelParams.length;
       const jm = this.jm[d]!;
       const off = this.offsets[d]!;
       const n = ds.n;
-      let rf = this.rfCur[d]!;
-      if (external && this.poisson) {
-        rf = this.fd1[d]!; // free to reuse now
-        const f = this.fCur[d]!;
-        for (let i = 0; i < n; i++) rf[i] = f[i]! > 0 ? 1 / Math.sqrt(f[i]!) : 0;
-      }
+      const rf = this.rowFactor(d);
       // column block (rows off .. off+n) of each free parameter: zeroed on first touch
       const dsIndex = d + 1;
       for (let k = 0; k < np; k++) {
@@ -542,12 +866,12 @@ class FitProblem implements ResidualProblem {
           const col = fi * m + off;
           if (touched[fi] !== dsIndex) {
             touched[fi] = dsIndex;
-            for (let i = 0, r = k; i < n; i++, r += np) {
-              jac[col + i] = c * rf[i]! * jm[r]!;
+            for (let i = 0, row = k; i < n; i++, row += np) {
+              jac[col + i] = c * rf[i]! * jm[row]!;
             }
           } else {
-            for (let i = 0, r = k; i < n; i++, r += np) {
-              jac[col + i]! += c * rf[i]! * jm[r]!;
+            for (let i = 0, row = k; i < n; i++, row += np) {
+              jac[col + i]! += c * rf[i]! * jm[row]!;
             }
           }
         } else {
@@ -561,8 +885,8 @@ class FitProblem implements ResidualProblem {
               touched[f] = dsIndex;
               for (let i = 0; i < n; i++) jac[col + i] = 0;
             }
-            for (let i = 0, r = k; i < n; i++, r += np) {
-              jac[col + i]! += c * rf[i]! * jm[r]!;
+            for (let i = 0, row = k; i < n; i++, row += np) {
+              jac[col + i]! += c * rf[i]! * jm[row]!;
             }
           }
         }
@@ -578,7 +902,8 @@ class FitProblem implements ResidualProblem {
 
   /** Describes the first invalid model value at the current parameters, for an error message. */
   describeBadPoint(): string {
-    const bad = this.evaluateModels();
+    this.evaluateModels();
+    const bad = this.firstBadPoint();
     const parts = this.pp.names.map((nm, g) => `${nm} = ${this.values[g]}`).join(', ');
     let where = bad;
     if (where === null && this.poisson) {
@@ -612,9 +937,15 @@ class FitProblem implements ResidualProblem {
  * The smooth bound transforms make the objective flat in the internal coordinate at a bound, so
  * a parameter whose optimum lies on (or beyond) a bound creeps towards it and the fit stops a
  * hair inside (e.g. 1e-9 of its scale). Each free parameter within 1e-6 (relative) of a bound is
- * put exactly on it if that does not increase the objective.
+ * put exactly on it if that does not increase the objective. `r` holds the residuals at `out.u`
+ * (kept up to date); `trial` is work space (m).
  */
-function snapToBounds(prob: FitProblem, out: LMOutcome, r: Float64Array): void {
+function snapToBounds(
+  prob: FitProblem,
+  out: LMOutcome,
+  r: Float64Array,
+  trial: Float64Array,
+): void {
   const pp = prob.pp;
   let ss = out.fnorm * out.fnorm;
   for (let f = 0; f < prob.n; f++) {
@@ -633,12 +964,13 @@ function snapToBounds(prob: FitProblem, out: LMOutcome, r: Float64Array): void {
     const old = out.u[f]!;
     out.u[f] = target;
     let ok = false;
-    if (prob.residuals(out.u, r)) {
+    if (prob.residuals(out.u, trial)) {
       let s2 = 0;
-      for (let i = 0; i < prob.m; i++) s2 += r[i]! * r[i]!;
+      for (let i = 0; i < prob.m; i++) s2 += trial[i]! * trial[i]!;
       ok = s2 <= ss * (1 + 1e-14);
       if (ok) {
         prob.accept();
+        r.set(trial);
         ss = s2;
       }
     }
@@ -711,7 +1043,9 @@ function checkTolerance(v: number | undefined, name: string, dflt: number): numb
   return v;
 }
 
-/** Runs a prepared fit and describes the result. *
+/**
+ * Runs a prepared fit and describes the result (with the per-dataset part unless `perDataset`
+ * is false). *
  * @example
  * const result = runFit([{ ...dataset, map: Int32Array.of(0, 1) }], prepareParams(params, names, msg), {});
  */
@@ -719,8 +1053,19 @@ export function runFit(
   ds: PreparedDataset[],
   pp: PreparedParams,
   options: FitOptions,
+): GlobalFitResult;
+export function runFit(
+  ds: PreparedDataset[],
+  pp: PreparedParams,
+  options: FitOptions,
+  perDataset: false,
+): FitResult;
+export function runFit(
+  ds: PreparedDataset[],
+  pp: PreparedParams,
+  options: FitOptions,
   perDataset = true,
-): GlobalFitResult {
+): FitResult | GlobalFitResult {
   const method: FitMethod = options.method ?? 'least-squares';
   if (method !== 'least-squares' && method !== 'poisson') {
     throw new InvalidInputError(
@@ -752,9 +1097,10 @@ export function runFit(
   }
 
   const prob = new FitProblem(ds, pp, poisson, jacMode);
+  const work = acquireScratch(2 * prob.m, false);
   try {
     const u0 = prob.initialInternal();
-    const r0 = new Float64Array(prob.m);
+    const r0 = work.subarray(0, prob.m);
     if (!prob.residuals(u0, r0)) {
       throw new FitSetupError(`cannot start the fit: ${prob.describeBadPoint()}`);
     }
@@ -772,36 +1118,139 @@ export function runFit(
     if (options.signal?.aborted) {
       out = { u: u0, fnorm: NaN, stop: 'cancelled', iterations: 0, evaluations: 1, gnorm: NaN };
     } else {
+      // on return r0 holds the residuals at out.u
       out = levenbergMarquardt(prob, u0, r0, settings);
       if (out.stop !== 'cancelled' && out.stop !== 'non-finite-jacobian')
-        snapToBounds(prob, out, r0);
+        snapToBounds(prob, out, r0, work.subarray(prob.m, 2 * prob.m));
     }
     return describe(
       prob,
       out,
+      r0,
       method,
       stopStatus(out.stop),
       stopMessage(out, settings, poisson),
       perDataset,
     );
   } finally {
+    releaseScratch(work);
     prob.release();
+  }
+}
+
+/** Sums of the statistics loops: chi2, deviance, log-likelihood, sum of ln w. */
+const statisticsAccumulator = new Float64Array(4);
+
+/**
+ * Poisson statistics of one dataset: residuals y - f, Pearson chi-square (acc[0]), deviance (acc[1],
+ * the sum of the squared deviance residuals r), log-likelihood sum [y ln f - f - ln y!] (acc[2]).
+ */
+function poissonStatistics(
+  y: Float64Array,
+  f: Float64Array,
+  r: Float64Array,
+  off: number,
+  n: number,
+  residuals: Float64Array,
+  acc: Float64Array,
+): void {
+  // ln(y!) from the table (filled up to the largest count first)
+  let ymax = 0;
+  for (let i = 0; i < n; i++) if (y[i]! > ymax) ymax = y[i]!;
+  lnFactorial(Math.floor(ymax));
+  const table = lnFactorialTable;
+  let c2 = 0;
+  let dev = 0;
+  let logL = 0;
+  for (let i = 0; i < n; i++) {
+    const yi = y[i]!;
+    const fi = f[i]!;
+    const diff = yi - fi;
+    residuals[off + i] = diff;
+    if (fi > 0) c2 += (diff * diff) / fi;
+    const ri = r[off + i]!;
+    dev += ri * ri;
+    const lnYFactorial = yi < table.length && yi === Math.floor(yi) ? table[yi]! : lnFactorial(yi);
+    logL += (yi > 0 ? yi * Math.log(fi) : 0) - fi - lnYFactorial;
+  }
+  acc[0] = c2;
+  acc[1] = dev;
+  acc[2] = logL;
+}
+
+/** Least-squares statistics of one dataset: residuals y - f, chi2 (acc[0]), sum of ln w over w > 0 (acc[3]). */
+function leastSquaresStatistics(
+  y: Float64Array,
+  f: Float64Array,
+  w: Float64Array,
+  off: number,
+  n: number,
+  residuals: Float64Array,
+  weighted: boolean,
+  acc: Float64Array,
+): void {
+  let c2 = 0;
+  for (let i = 0; i < n; i++) {
+    const diff = y[i]! - f[i]!;
+    residuals[off + i] = diff;
+    const t = w[i]! * diff;
+    c2 += t * t;
+  }
+  let sumLogW = 0;
+  if (weighted) for (let i = 0; i < n; i++) if (w[i]! > 0) sumLogW += Math.log(w[i]!);
+  acc[0] = c2;
+  acc[3] = sumLogW;
+}
+
+/** Largest condition estimate of the scaled J^T W J for a covariance from the normal matrix. */
+const COVARIANCE_MAX_COND = 1e6;
+
+/**
+ * (J^T W J)^-1 of the real free parameters at the accepted point into `cov` (row-major): from the
+ * normal matrix when it is well conditioned, else from the QR factorisation of J (which also
+ * judges rank deficiency); false if not estimable. Finite-difference fits switch to central
+ * differences first (errors ~eps^(2/3), not eps^(1/2)).
+ */
+function unscaledCovariance(
+  prob: FitProblem,
+  u: Float64Array,
+  cov: Float64Array,
+  cc: Carver,
+): boolean {
+  const nFree = prob.n;
+  const nn = nFree * nFree;
+  if (prob.jacMode !== 'central' && prob.useAnalytic.some((a) => !a))
+    prob.setJacobianMode('central');
+  const ata = cc.take(nn);
+  const work = cc.take(3 * nn + 5 * nFree);
+  if (!prob.normalMatrixExternal(u, ata, work)) return false;
+  if (covarianceFromNormal(nFree, ata, cov, COVARIANCE_MAX_COND, work)) return true;
+  const jacScratch = acquireScratch(prob.m * nFree, false);
+  try {
+    const jac = jacScratch.subarray(0, prob.m * nFree);
+    return (
+      prob.assemble(u, null, jac, true) &&
+      covarianceFromJacobian(prob.m, nFree, jac, cov, 1e-12, work)
+    );
+  } finally {
+    releaseScratch(jacScratch);
   }
 }
 
 function describe(
   prob: FitProblem,
   out: LMOutcome,
+  r: Float64Array,
   method: FitMethod,
   status: FitStatus,
   message: string,
   perDataset: boolean,
-): GlobalFitResult {
+): FitResult | GlobalFitResult {
   const pp = prob.pp;
   const ds = prob.ds;
   const poisson = method === 'poisson';
   const nFree = pp.free.length;
-  const values = Float64Array.from(prob.cur);
+  const values = prob.cur;
 
   // statistics
   let chi2 = 0;
@@ -813,29 +1262,31 @@ function describe(
   const datasets: DatasetFitResult[] = [];
   const best = new Float64Array(prob.m);
   const residuals = new Float64Array(prob.m);
+  const acc = statisticsAccumulator;
   for (let d = 0; d < ds.length; d++) {
     const dset = ds[d]!;
     const f = prob.fCur[d]!;
     const off = prob.offsets[d]!;
-    let c2 = 0;
-    let dev = 0;
+    const y = dset.y;
+    const n = dset.n;
     best.set(f, off);
-    for (let i = 0; i < dset.n; i++) {
-      const yi = dset.y[i]!;
-      const fi = f[i]!;
-      residuals[off + i] = yi - fi;
-      if (poisson) {
-        if (fi > 0) c2 += ((yi - fi) * (yi - fi)) / fi;
-        dev += poissonDevianceTerm(yi, fi);
-        logL += (yi > 0 ? yi * Math.log(fi) : 0) - fi - logGamma(yi + 1);
-      } else {
-        const wi = dset.w[i]!;
-        const t = wi * (yi - fi);
-        c2 += t * t;
-        if (wi > 0) sumLogW += Math.log(wi);
-      }
-    }
-    if (!poisson) dev = c2;
+    acc.fill(0);
+    if (poisson) poissonStatistics(y, f, r, off, n, residuals, acc);
+    else
+      leastSquaresStatistics(
+        y,
+        f,
+        dset.w,
+        off,
+        n,
+        residuals,
+        dset.hasSigma || dset.hasWeights,
+        acc,
+      );
+    const c2 = acc[0]!;
+    const dev = poisson ? acc[1]! : c2;
+    logL += acc[2]!;
+    sumLogW += acc[3]!;
     if (!dset.hasSigma) allSigma = false;
     chi2 += c2;
     deviance += dev;
@@ -871,27 +1322,24 @@ function describe(
     bic = nData * lnChi2PerPoint + Math.log(nData) * nFree;
   }
 
-  // covariance of the real free parameters
+  // covariance of the real free parameters: from the normal matrix J^T W J when it is well
+  // conditioned, else from the QR factorisation of J
   let covariance: number[][] | null = null;
   let correlation: number[][] | null = null;
-  const covScratch = acquireScratch(prob.m * nFree + 2 * nFree * nFree + 4 * nFree);
+  const nn = nFree * nFree;
+  const covScratch = acquireScratch(5 * nn + 6 * nFree, false);
   const cc = new Carver(covScratch);
-  const cov = cc.take(nFree * nFree);
+  const cov = cc.take(nn);
   let haveCov = false;
   if (nFree > 0 && status !== 'cancelled') {
-    const jac = cc.take(prob.m * nFree);
-    // finite-difference fits: central differences for the covariance (errors ~eps^(2/3), not eps^(1/2))
-    if (prob.jacMode !== 'central' && prob.useAnalytic.some((a) => !a)) prob.jacMode = 'central';
-    if (
-      prob.assemble(out.u, jac, true) &&
-      covarianceFromJacobian(prob.m, nFree, jac, cov, 1e-12, cc.take(4 * nFree + nFree * nFree))
-    ) {
+    const ok = unscaledCovariance(prob, out.u, cov, cc);
+    if (ok) {
       const scaled = !poisson && !allSigma;
       if (!scaled || dof > 0) {
         const factor = scaled ? chi2 / dof : 1;
-        for (let i = 0; i < cov.length; i++) cov[i]! *= factor;
+        for (let i = 0; i < nn; i++) cov[i]! *= factor;
         haveCov = true;
-        for (let i = 0; i < cov.length; i++) if (!Number.isFinite(cov[i]!)) haveCov = false;
+        for (let i = 0; i < nn; i++) if (!Number.isFinite(cov[i]!)) haveCov = false;
       }
     }
   }
@@ -954,7 +1402,7 @@ function describe(
   }
 
   releaseScratch(covScratch);
-  return {
+  const result: FitResult = {
     method,
     params,
     freeParams: Array.from(pp.free, (g) => pp.names[g]!),
@@ -976,8 +1424,8 @@ function describe(
     evaluations: prob.modelEvaluations,
     best,
     residuals,
-    datasets,
   };
+  return perDataset ? { ...result, datasets } : result;
 }
 
 /** Within 1e-10 (relative to the range, or to the bound's size and the start's distance) of a bound. */

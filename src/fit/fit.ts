@@ -13,6 +13,11 @@ import type { FitOptions, FitResult, Model, ParamsInput } from './types.js';
  * Levenberg-Marquardt trust-region method after Moré (MINPACK): scaled diagonal damping, QR with
  * column pivoting, relative convergence tests; bounds by a smooth change of variables; the
  * model's analytic `jacobian` when it has one, else finite differences with a relative step.
+ * Tall problems (at least 4 points per free parameter) solve each step from the small normal
+ * matrix J^T J (pivoted Cholesky, the same trust-region step) while it is well conditioned
+ * (scaled condition number below 1e6) and the fit is not yet close to convergence, and use QR on
+ * J otherwise, so speed does not cost accuracy; the covariance likewise comes from J^T W J when
+ * well conditioned, else from QR.
  *
  * Definitions (n = nData, k = nFree):
  * - least squares: chi2 = sum (w_i (y_i - f_i))^2 with w = 1/sigma (or `weights`, or 1);
@@ -63,9 +68,8 @@ export function fit(
     (unknown) =>
       `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; the model's parameters are ${d.modelParams.join(', ')}`,
   );
-  const map = Int32Array.from(d.modelParams, (_, k) => k);
+  const map = new Int32Array(d.modelParams.length);
+  for (let k = 0; k < map.length; k++) map[k] = k;
   // a single-dataset fit does not carry the per-dataset part
-  const result: FitResult & { datasets?: unknown } = runFit([{ ...d, map }], pp, options, false);
-  delete result.datasets;
-  return result;
+  return runFit([{ ...d, map }], pp, options, false);
 }

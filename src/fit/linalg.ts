@@ -428,3 +428,174 @@ export function covarianceFromJacobian(
   }
   return true;
 }
+
+/**
+ * Pivoted Cholesky factorisation of a symmetric positive semi-definite n x n matrix `a` (full,
+ * column-major = row-major; not modified), computed on its Jacobi-scaled form
+ * B = S^-1 A S^-1 (S = sqrt(diag A)) so that the pivoting and the condition estimate do not depend
+ * on the units of the columns: P^T A P = R^T R with R upper triangular, written to the upper
+ * triangle and diagonal of `r` (column-major, leading dimension `ldr`), column j of A P being
+ * column `ipvt[j]` of A. For A = J^T J this R is, up to the signs of its rows, the R of the QR
+ * factorisation of J P, so `lmParameter` can use it in place of the QR factor.
+ *
+ * Returns an estimate of the condition number of B (the 1-norm condition number of the scaled
+ * factor, squared), or Infinity if A is not numerically positive definite (a zero, negative or
+ * non-finite diagonal, or a pivot lost to rounding): callers then use QR on J instead. `work`
+ * needs 2 n^2 + n values; `r` may be null (only the condition estimate and, in `work`, the
+ * scaled factor's inverse are wanted).
+ *
+ * @example
+ * const a = Float64Array.of(4, 2, 2, 3); // [[4, 2], [2, 3]]
+ * const cond = choleskyPivoted(2, a, r, 2, ipvt, work); // r^T r = P^T a P, cond ~ 3
+ */
+export function choleskyPivoted(
+  n: number,
+  a: Float64Array,
+  r: Float64Array | null,
+  ldr: number,
+  ipvt: Int32Array,
+  work: Float64Array,
+): number {
+  const nn = n * n;
+  // work: the scaled matrix, overwritten by its factor (row-major upper triangle) at 0, the
+  // factor's inverse at nn, the scales at 2 nn
+  const b = work;
+  const iv = nn;
+  const sc = 2 * nn;
+  for (let j = 0; j < n; j++) {
+    const d = a[j * n + j]!;
+    // squares far from the normal range lose digits (or are inexact): use QR then
+    if (!(d > 1e-290 && d < 1e290)) return Infinity;
+    work[sc + j] = Math.sqrt(d);
+    ipvt[j] = j;
+  }
+  for (let j = 0; j < n; j++) {
+    const sj = work[sc + j]!;
+    for (let i = 0; i < n; i++) {
+      const v = a[j * n + i]! / (sj * work[sc + i]!);
+      if (!Number.isFinite(v)) return Infinity;
+      b[i * n + j] = v;
+    }
+  }
+  // outer-product Cholesky with diagonal pivoting on the Schur complement
+  for (let k = 0; k < n; k++) {
+    let q = k;
+    let best = b[k * n + k]!;
+    for (let j = k + 1; j < n; j++) {
+      const v = b[j * n + j]!;
+      if (v > best) {
+        best = v;
+        q = j;
+      }
+    }
+    // the scaled diagonal starts at 1: a remaining pivot this small carries no digits
+    if (!(best > 64 * EPSILON)) return Infinity;
+    if (q !== k) {
+      // symmetric swap of rows/columns k and q
+      for (let i = 0; i < n; i++) {
+        const t = b[i * n + k]!;
+        b[i * n + k] = b[i * n + q]!;
+        b[i * n + q] = t;
+      }
+      for (let j = 0; j < n; j++) {
+        const t = b[k * n + j]!;
+        b[k * n + j] = b[q * n + j]!;
+        b[q * n + j] = t;
+      }
+      const t = ipvt[k]!;
+      ipvt[k] = ipvt[q]!;
+      ipvt[q] = t;
+    }
+    const rkk = Math.sqrt(best);
+    const rk = k * n;
+    b[rk + k] = rkk;
+    const invr = 1 / rkk;
+    for (let j = k + 1; j < n; j++) b[rk + j]! *= invr;
+    for (let i = k + 1; i < n; i++) {
+      const rki = b[rk + i]!;
+      if (rki === 0) continue;
+      const ri = i * n;
+      // the whole trailing block (both triangles) stays symmetric for the pivoting swaps
+      for (let j = k + 1; j < n; j++) b[ri + j]! -= rki * b[rk + j]!;
+    }
+  }
+  // condition estimate: ||Rs||_1 ||Rs^-1||_1 from the explicit inverse (n is small)
+  let normR = 0;
+  for (let j = 0; j < n; j++) {
+    let c = 0;
+    for (let i = 0; i <= j; i++) c += Math.abs(b[i * n + j]!);
+    normR = Math.max(normR, c);
+  }
+  let normInv = 0;
+  for (let j = 0; j < n; j++) {
+    // column j of the inverse: back substitution of e_j
+    const d = 1 / b[j * n + j]!;
+    work[iv + j * n + j] = d;
+    let c = Math.abs(d);
+    for (let i = j - 1; i >= 0; i--) {
+      let sum = 0;
+      for (let k = i + 1; k <= j; k++) sum += b[i * n + k]! * work[iv + k * n + j]!;
+      const v = -sum / b[i * n + i]!;
+      work[iv + i * n + j] = v;
+      c += Math.abs(v);
+    }
+    normInv = Math.max(normInv, c);
+  }
+  const cond = normR * normInv;
+  if (r !== null) {
+    // unscale: R = Rs S_P
+    for (let j = 0; j < n; j++) {
+      const sj = work[sc + ipvt[j]!]!;
+      const cj = j * ldr;
+      for (let i = 0; i <= j; i++) r[cj + i] = b[i * n + j]! * sj;
+    }
+  }
+  return Number.isFinite(cond) ? cond * cond : Infinity;
+}
+
+/** Pivot work space of `covarianceFromNormal` (which calls nothing that could re-enter it). */
+let pivotWork = new Int32Array(16);
+
+/**
+ * Covariance A^-1 of a symmetric positive definite n x n normal matrix A = J^T W J (full,
+ * column-major), by the Jacobi-scaled Cholesky factorisation. Returns false (leaving `cov`
+ * unspecified) when the scaled matrix's condition estimate exceeds `maxCond` or A is not
+ * positive definite: the caller should then use `covarianceFromJacobian` on J, which is accurate
+ * to a condition number of J (not J^T J) and judges rank deficiency. `cov` receives the n x n
+ * inverse (row-major, symmetric); `work` needs 2 n^2 + n values.
+ *
+ * @example
+ * const ok = covarianceFromNormal(2, Float64Array.of(3, 3, 3, 5), cov, 1e8); // J = [1 x], x = 0, 1, 2
+ * // cov = [5/6, -1/2, -1/2, 1/2]
+ */
+export function covarianceFromNormal(
+  n: number,
+  a: Float64Array,
+  cov: Float64Array,
+  maxCond: number,
+  work: Float64Array = new Float64Array(2 * n * n + n),
+): boolean {
+  if (n === 0) return true;
+  const nn = n * n;
+  if (pivotWork.length < n) pivotWork = new Int32Array(n);
+  const ipvt = pivotWork;
+  const cond = choleskyPivoted(n, a, null, n, ipvt, work);
+  if (!(cond <= maxCond)) return false;
+  // the scaled factor's inverse is left at work[nn .. 2nn) (row-major, upper), the scales at 2nn;
+  // cov(P order) = Rs^-1 Rs^-T, then undo the pivoting and the scaling
+  const iv = nn;
+  const sc = 2 * nn;
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let sum = 0;
+      for (let k = j; k < n; k++) sum += work[iv + i * n + k]! * work[iv + j * n + k]!;
+      const ia = ipvt[i]!;
+      const ib = ipvt[j]!;
+      const v = sum / (work[sc + ia]! * work[sc + ib]!);
+      cov[ia * n + ib] = v;
+      cov[ib * n + ia] = v;
+    }
+  }
+  for (let i = 0; i < nn; i++) if (!Number.isFinite(cov[i]!)) return false;
+  return true;
+}

@@ -62,6 +62,16 @@ function isSpec(v: unknown): v is ParamSpec {
   return typeof v === 'object' && v !== null;
 }
 
+/** Whether `a` lists exactly the names of `b` (both without duplicates, same length). */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length > 16) {
+    const set = new Set(b);
+    return a.every((n) => set.has(n));
+  }
+  for (const n of a) if (!b.includes(n)) return false;
+  return true;
+}
+
 /**
  * Validates `params` against the names a model (or several) use and prepares the transforms.
  * `order` lists the names in report order; names of `params` not in `order` are allowed only when
@@ -82,9 +92,11 @@ export function prepareParams(
     );
   }
   const given = Object.keys(params);
-  const requiredSet = new Set(required);
-  const missing = required.filter((n) => !Object.prototype.hasOwnProperty.call(params, n));
-  if (missing.length > 0) {
+  let missing: string[] | null = null;
+  for (const n of required) {
+    if (!Object.prototype.hasOwnProperty.call(params, n)) (missing ??= []).push(n);
+  }
+  if (missing !== null) {
     throw new FitSetupError(
       `missing starting value${missing.length > 1 ? 's' : ''} for parameter${missing.length > 1 ? 's' : ''} ${missing
         .map((n) => `"${n}"`)
@@ -92,24 +104,34 @@ export function prepareParams(
     );
   }
   // extra names are allowed if some expression uses them
-  const extra = given.filter((n) => !requiredSet.has(n));
-  const names = [...required, ...extra];
-  const exprs = names.map((n) => {
-    const v = params[n];
-    return isSpec(v) && v.expr !== undefined && v.expr !== null ? v.expr : null;
-  });
-  const deps: (string[] | null)[] = exprs.map((e, g) => {
-    if (e === null) return null;
-    if (typeof e !== 'string')
-      throw new FitSetupError(`parameter "${names[g]}": expr must be a string`);
-    try {
-      return expressionDependencies(e, names);
-    } catch (err) {
-      throw new FitSetupError(
-        `parameter "${names[g]}": cannot use expr "${e}": ${(err as Error).message}`,
-      );
-    }
-  });
+  let extra: string[] = [];
+  if (given.length !== required.length || !sameNames(given, required)) {
+    const requiredSet = new Set(required);
+    extra = given.filter((n) => !requiredSet.has(n));
+  }
+  const names = extra.length > 0 ? [...required, ...extra] : required.slice();
+  const exprs: (string | null)[] = new Array<string | null>(names.length);
+  let anyExpr = false;
+  for (let g = 0; g < names.length; g++) {
+    const v = params[names[g]!];
+    const e = isSpec(v) && v.expr !== undefined && v.expr !== null ? v.expr : null;
+    exprs[g] = e;
+    if (e !== null) anyExpr = true;
+  }
+  const deps: (string[] | null)[] = !anyExpr
+    ? new Array<null>(names.length).fill(null)
+    : exprs.map((e, g) => {
+        if (e === null) return null;
+        if (typeof e !== 'string')
+          throw new FitSetupError(`parameter "${names[g]}": expr must be a string`);
+        try {
+          return expressionDependencies(e, names);
+        } catch (err) {
+          throw new FitSetupError(
+            `parameter "${names[g]}": cannot use expr "${e}": ${(err as Error).message}`,
+          );
+        }
+      });
   if (extra.length > 0) {
     const referenced = new Set<string>();
     for (const d of deps) if (d) for (const name of d) referenced.add(name);
@@ -210,7 +232,7 @@ export function prepareParams(
   // tied parameters: compile, find dependencies, order them
   const tiedIndex = new Int32Array(P).fill(-1);
   const tiedRaw: TiedParam[] = [];
-  for (let g = 0; g < P; g++) {
+  for (let g = 0; g < P && anyExpr; g++) {
     const e = exprs[g];
     if (e === null || e === undefined) continue;
     let evaluate: TiedParam['evaluate'];
@@ -234,27 +256,29 @@ export function prepareParams(
       uses: uses.map((d) => names.indexOf(d)),
     });
   }
-  // topological order (depth-first), detecting cycles
   const tied: TiedParam[] = [];
-  const state = new Int8Array(P); // 0 new, 1 visiting, 2 done
-  const byIndex = new Map(tiedRaw.map((t) => [t.index, t]));
-  const visit = (t: TiedParam, path: string[]): void => {
-    if (state[t.index] === 2) return;
-    if (state[t.index] === 1) {
-      throw new FitSetupError(
-        `tied parameters form a loop: ${[...path, names[t.index]].join(' -> ')}`,
-      );
-    }
-    state[t.index] = 1;
-    for (const u of t.uses) {
-      const dep = byIndex.get(u);
-      if (dep) visit(dep, [...path, names[t.index]!]);
-    }
-    state[t.index] = 2;
-    tiedIndex[t.index] = tied.length;
-    tied.push(t);
-  };
-  for (const t of tiedRaw) visit(t, []);
+  if (tiedRaw.length > 0) {
+    // topological order (depth-first), detecting cycles
+    const state = new Int8Array(P); // 0 new, 1 visiting, 2 done
+    const byIndex = new Map(tiedRaw.map((t) => [t.index, t]));
+    const visit = (t: TiedParam, path: string[]): void => {
+      if (state[t.index] === 2) return;
+      if (state[t.index] === 1) {
+        throw new FitSetupError(
+          `tied parameters form a loop: ${[...path, names[t.index]].join(' -> ')}`,
+        );
+      }
+      state[t.index] = 1;
+      for (const u of t.uses) {
+        const dep = byIndex.get(u);
+        if (dep) visit(dep, [...path, names[t.index]!]);
+      }
+      state[t.index] = 2;
+      tiedIndex[t.index] = tied.length;
+      tied.push(t);
+    };
+    for (const t of tiedRaw) visit(t, []);
+  }
 
   // initial values of tied parameters
   for (const t of tied) {

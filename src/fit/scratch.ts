@@ -12,12 +12,12 @@ const MAX_POOLED = 4;
 /** Buffers above this many values are not kept after use (2 MB). */
 const MAX_POOLED_LENGTH = 1 << 18;
 
-/** A zeroed buffer of at least `size` values (taken from the pool when possible). *
+/** A buffer of at least `size` values (taken from the pool when possible), zeroed unless `zero` is false. *
  * @example
  * const buf = acquireScratch(1000);
  * try { work(buf); } finally { releaseScratch(buf); }
  */
-export function acquireScratch(size: number): Float64Array {
+export function acquireScratch(size: number, zero = true): Float64Array {
   let best = -1;
   for (let i = 0; i < pool.length; i++) {
     const len = pool[i]!.length;
@@ -26,7 +26,7 @@ export function acquireScratch(size: number): Float64Array {
   if (best >= 0) {
     const buf = pool[best]!;
     pool.splice(best, 1);
-    buf.fill(0, 0, size);
+    if (zero) buf.fill(0, 0, size);
     return buf;
   }
   return new Float64Array(Math.max(size, 256));
