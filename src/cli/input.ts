@@ -75,3 +75,17 @@ export function parseBounds(text: string, option = '--bounds'): Record<string, {
 export function parseNames(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(/[,;\s]+/)).filter((s) => s !== '');
 }
+
+/**
+ * A number given on the command line; a clear error names the option.
+ *
+ * @example
+ * parseNumber('0.2', '--gaussian-irf'); // 0.2
+ */
+export function parseNumber(text: string, option: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) {
+    throw new InvalidInputError(`${option}: "${text}" is not a number`);
+  }
+  return v;
+}

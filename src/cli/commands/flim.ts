@@ -12,6 +12,7 @@ import type { FigureSpec } from '../../plot/types.js';
 import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
 import { decayFitJson, readDecayFile } from './tcspc.js';
+import { parseNumber as num } from '../input.js';
 
 interface FlimCommandOptions {
   irf?: string;
@@ -27,12 +28,6 @@ interface FlimCommandOptions {
   block: string;
 }
 
-function num(text: string, option: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v))
-    throw new InvalidInputError(`${option}: "${text}" is not a number`);
-  return v;
-}
 
 /**
  * Read a FLIM cube: a `.sdt` file (through the reader in src/io) or JSON, either a calibrated

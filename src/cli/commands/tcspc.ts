@@ -13,6 +13,7 @@ import type { DecayFitResult, DecayInput, FitDecayOptions } from '../../kinetics
 import { type InputFile, readInputFile, writeOutputs } from '../../node/files.js';
 import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
+import { parseNumber as num } from '../input.js';
 
 interface TcspcFitOptions {
   irf?: string;
@@ -34,12 +35,6 @@ interface TcspcFitOptions {
 
 const TIME_FACTORS: Record<string, number> = { ns: 1, ps: 1e-3, us: 1e3, µs: 1e3, μs: 1e3 };
 
-function num(text: string, option: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v))
-    throw new InvalidInputError(`${option}: "${text}" is not a number`);
-  return v;
-}
 
 /**
  * Read a decay or IRF file: a `.phu` / `.sdt` histogram (through the readers in src/io), or a

@@ -57,29 +57,11 @@ export interface FitFlimOptions {
 }
 
 /** Result of {@link fitFlim}: maps are row-major (y, x), NaN where a pixel was not fitted. */
-export interface FlimResult {
+export interface FlimResult extends PixelMaps {
   width: number;
   height: number;
   components: number;
-  /** Lifetime (1 component) or intensity-weighted mean lifetime (several), ns. */
-  lifetimeNs: Float64Array;
-  /** Standard error of the lifetime (1 component only), ns. */
-  lifetimeStderrNs: Float64Array;
-  /** Total amplitude (counts per bin at the start of the decay). */
-  amplitude: Float64Array;
-  /** Lifetime of each component, ns. */
-  tauNs: Float64Array[];
-  /** Amplitude of each component. */
-  amplitudes: Float64Array[];
-  /** Background, counts per bin. */
-  background: Float64Array;
-  /** Pearson chi-square per degree of freedom. */
-  chi2: Float64Array;
-  /** Counts in the fit range (after binning). */
-  photons: Float64Array;
-  /** 0 converged, 1 not converged, 2 skipped (too few counts), 3 failed: see `FLIM_STATUS`. */
-  status: Uint8Array;
-  /** Pixels per status. */
+  /** Pixels per status (see `FLIM_STATUS`). */
   statusCounts: { converged: number; notConverged: number; skipped: number; failed: number };
   /** Fit of the decay summed over the whole image (gives the IRF shift and the starting values). */
   global: DecayFitResult;

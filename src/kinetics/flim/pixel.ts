@@ -52,14 +52,23 @@ export interface PixelSetup {
 
 /** Per-pixel output arrays of a block (NaN where not fitted). */
 export interface PixelMaps {
+  /** Lifetime (1 component) or intensity-weighted mean lifetime (several), ns. */
   lifetimeNs: Float64Array;
+  /** Standard error of the lifetime (1 component only), ns. */
   lifetimeStderrNs: Float64Array;
+  /** Total amplitude (counts per bin at the start of the decay). */
   amplitude: Float64Array;
+  /** Lifetime of each component, ns. */
   tauNs: Float64Array[];
+  /** Amplitude of each component. */
   amplitudes: Float64Array[];
+  /** Background, counts per bin. */
   background: Float64Array;
+  /** Pearson chi-square per degree of freedom. */
   chi2: Float64Array;
+  /** Counts in the fit range (after binning). */
   photons: Float64Array;
+  /** 0 converged, 1 not converged, 2 skipped (too few counts), 3 failed: see `FLIM_STATUS`. */
   status: Uint8Array;
 }
 
