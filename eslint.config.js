@@ -20,7 +20,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*'], message: 'platform-neutral core: use src/node adapters' }] },
+        {
+          patterns: [
+            { group: ['node:*'], message: 'platform-neutral core: use src/node adapters' },
+          ],
+        },
       ],
     },
   },

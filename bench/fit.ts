@@ -8,12 +8,30 @@ import { compileFormula, fit } from '../src/fit/index.js';
 import { parseNist, lre } from '../test/fit/nist.js';
 import { type BenchResult, median, runPeer, timeMs } from './util.js';
 
-const NIST_DIR = fileURLToPath(new URL('../../shared/fixtures/fitting/nist-strd/', import.meta.url));
+const NIST_DIR = fileURLToPath(
+  new URL('../../shared/fixtures/fitting/nist-strd/', import.meta.url),
+);
 const PEER = fileURLToPath(new URL('./fit-peer.py', import.meta.url));
 const NAMES = [
-  'Misra1a', 'Chwirut2', 'Chwirut1', 'Lanczos3', 'Gauss1', 'Gauss2', 'DanWood', 'Misra1b',
-  'Kirby2', 'Hahn1', 'Nelson', 'MGH17', 'Lanczos1', 'Lanczos2', 'Gauss3', 'Misra1c', 'Misra1d',
-  'Roszman1', 'ENSO',
+  'Misra1a',
+  'Chwirut2',
+  'Chwirut1',
+  'Lanczos3',
+  'Gauss1',
+  'Gauss2',
+  'DanWood',
+  'Misra1b',
+  'Kirby2',
+  'Hahn1',
+  'Nelson',
+  'MGH17',
+  'Lanczos1',
+  'Lanczos2',
+  'Gauss3',
+  'Misra1c',
+  'Misra1d',
+  'Roszman1',
+  'ENSO',
 ];
 
 interface PeerRow {
@@ -58,7 +76,9 @@ export async function benchFit(repeats = 20): Promise<BenchResult> {
         ratio: peerMs / ms,
         note:
           `LRE nanolum ${minLre.toFixed(1)}${res.converged ? '' : ` (${res.status})`}` +
-          (pr ? `, scipy ${pr.scipyLre.toFixed(1)}, lmfit ${pr.lmfitLre === null ? 'failed' : pr.lmfitLre.toFixed(1)}` : ''),
+          (pr
+            ? `, scipy ${pr.scipyLre.toFixed(1)}, lmfit ${pr.lmfitLre === null ? 'failed' : pr.lmfitLre.toFixed(1)}`
+            : ''),
       });
     }
   }

@@ -62,13 +62,19 @@ interface PeerReply {
  * machine.
  */
 class PeerServer {
-  private readonly pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  private readonly pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> =
+    [];
   private stderr = '';
   private closed: Error | null = null;
 
   private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    createInterface({ input: proc.stdout }).on('line', (line) => this.pending.shift()?.resolve(line));
-    proc.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    createInterface({ input: proc.stdout }).on('line', (line) =>
+      this.pending.shift()?.resolve(line),
+    );
+    proc.stderr.on(
+      'data',
+      (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)),
+    );
     proc.on('close', (code) => {
       this.closed = new Error(`peer exited (code ${code}): ${this.stderr.slice(-800)}`);
       for (const p of this.pending.splice(0)) p.reject(this.closed);
@@ -84,8 +90,12 @@ class PeerServer {
     return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
 
-  static async start(configs: Array<Record<string, unknown>>): Promise<{ server: PeerServer; numba: string; threads: number }> {
-    const server = new PeerServer(spawn(PYTHON, [PEER, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  static async start(
+    configs: Array<Record<string, unknown>>,
+  ): Promise<{ server: PeerServer; numba: string; threads: number }> {
+    const server = new PeerServer(
+      spawn(PYTHON, [PEER, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
     const ready = server.next();
     server.proc.stdin.write(JSON.stringify({ runs: configs.map((config) => ({ config })) }) + '\n');
     const hello = JSON.parse(await ready) as { numba: string; threads: number };
@@ -108,7 +118,12 @@ function fmtMs(ms: number): string {
 }
 
 function plain(cfg: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v]));
+  return Object.fromEntries(
+    Object.entries(cfg).map(([k, v]) => [
+      k,
+      ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v,
+    ]),
+  );
 }
 
 /**
@@ -122,13 +137,51 @@ export async function benchTransport(): Promise<BenchResult> {
   const p9 = api.preset('004-5nm-9K');
   const trap = api.preset('004-trap');
   const cases: Case[] = [
-    { name: "004's setting: 10,000 walkers x 300 steps (9 K)", params: { ...p9, walkers: 10_000, steps: 300 }, workers: 1, repeats: 21 },
-    { name: '9 K, 1e6 walkers x 400 steps', params: { ...p9, walkers: 1_000_000, steps: 400 }, workers: 2, repeats: 5 },
-    { name: 'trap model, 1e6 walkers x 400 steps', params: { ...trap, walkers: 1_000_000, steps: 400 }, workers: 2, repeats: 5 },
-    { name: '3-D, dark->bright 0.02, 3e5 walkers x 400 steps', params: { ...api.preset('004-5nm-warm'), dimension: 3, walkers: 300_000, steps: 400 }, workers: 2, repeats: 5 },
-    { name: 'disorder 20 meV at 50 K + 10 % vacancies, 3e5 x 300', params: { ...trap, walkers: 300_000, steps: 300, disorder: { sigmaMeV: 20, temperatureK: 50 }, vacancyFraction: 0.1 }, workers: 2, repeats: 5 },
+    {
+      name: "004's setting: 10,000 walkers x 300 steps (9 K)",
+      params: { ...p9, walkers: 10_000, steps: 300 },
+      workers: 1,
+      repeats: 21,
+    },
+    {
+      name: '9 K, 1e6 walkers x 400 steps',
+      params: { ...p9, walkers: 1_000_000, steps: 400 },
+      workers: 2,
+      repeats: 5,
+    },
+    {
+      name: 'trap model, 1e6 walkers x 400 steps',
+      params: { ...trap, walkers: 1_000_000, steps: 400 },
+      workers: 2,
+      repeats: 5,
+    },
+    {
+      name: '3-D, dark->bright 0.02, 3e5 walkers x 400 steps',
+      params: { ...api.preset('004-5nm-warm'), dimension: 3, walkers: 300_000, steps: 400 },
+      workers: 2,
+      repeats: 5,
+    },
+    {
+      name: 'disorder 20 meV at 50 K + 10 % vacancies, 3e5 x 300',
+      params: {
+        ...trap,
+        walkers: 300_000,
+        steps: 300,
+        disorder: { sigmaMeV: 20, temperatureK: 50 },
+        vacancyFraction: 0.1,
+      },
+      workers: 2,
+      repeats: 5,
+    },
   ];
-  const configs = cases.map((c) => plain(api.buildKernelConfig(api.normalizeSimulationParams(c.params)) as unknown as Record<string, unknown>));
+  const configs = cases.map((c) =>
+    plain(
+      api.buildKernelConfig(api.normalizeSimulationParams(c.params)) as unknown as Record<
+        string,
+        unknown
+      >,
+    ),
+  );
   let peer: { server: PeerServer; numba: string; threads: number } | null = null;
   let peerError = '';
   try {
@@ -145,7 +198,8 @@ export async function benchTransport(): Promise<BenchResult> {
       // calls and WARMUP_MS of work, so that short runs are timed on optimised code too).
       const first = await runOnce();
       const w0 = performance.now();
-      for (let k = 1; k < 200 && (k < WARMUP_CALLS || performance.now() - w0 < WARMUP_MS); k++) await runOnce();
+      for (let k = 1; k < 200 && (k < WARMUP_CALLS || performance.now() - w0 < WARMUP_MS); k++)
+        await runOnce();
       for (let k = 0; k < WARMUP_CALLS; k++) api.simulateTransport(p);
       // Timed runs, alternating with the peer's.
       const times: number[] = [];
@@ -170,8 +224,14 @@ export async function benchTransport(): Promise<BenchResult> {
         if (peer) peerSingle.push((await peer.server.run(i, 1)).ms);
       }
       let sumR2 = 0;
-      for (const q of first.curve) if (q.msdDisplacementSites2 !== null) sumR2 += q.msdDisplacementSites2 * q.emissions * p.dimension;
-      const same = peerOut ? peerOut.emitted === first.emitted && peerOut.survivors === first.survivors && Math.abs(peerOut.sumR2 - sumR2) <= 1e-9 * Math.max(1, sumR2) : null;
+      for (const q of first.curve)
+        if (q.msdDisplacementSites2 !== null)
+          sumR2 += q.msdDisplacementSites2 * q.emissions * p.dimension;
+      const same = peerOut
+        ? peerOut.emitted === first.emitted &&
+          peerOut.survivors === first.survivors &&
+          Math.abs(peerOut.sumR2 - sumR2) <= 1e-9 * Math.max(1, sumR2)
+        : null;
       const ms = median(times);
       const peerMs = peerTimes.length ? median(peerTimes) : NaN;
       const walkerSteps = p.walkers * p.steps;

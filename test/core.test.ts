@@ -1,7 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { VERSION, DataFormatError, NanolumError, quantity, formatQuantity, sha256Hex } from '../src/core/index.js';
-import { calibrated, uniformAxis, coordinateAxis, selectIndex, sumAxis, toJSON, fromJSON, axisValues, axisIndex, fromXY, toXY } from '../src/data/index.js';
+import {
+  VERSION,
+  DataFormatError,
+  NanolumError,
+  quantity,
+  formatQuantity,
+  sha256Hex,
+} from '../src/core/index.js';
+import {
+  calibrated,
+  uniformAxis,
+  coordinateAxis,
+  selectIndex,
+  sumAxis,
+  toJSON,
+  fromJSON,
+  axisValues,
+  axisIndex,
+  fromXY,
+  toXY,
+} from '../src/data/index.js';
 
 describe('core', () => {
   it('VERSION matches package.json', () => {
@@ -9,7 +28,11 @@ describe('core', () => {
     expect(VERSION).toBe(pkg.version);
   });
   it('errors name the file and row', () => {
-    const e = new DataFormatError('cell "abc" is not a number', { file: 'decay.csv', row: 12, column: 'counts' });
+    const e = new DataFormatError('cell "abc" is not a number', {
+      file: 'decay.csv',
+      row: 12,
+      column: 'counts',
+    });
     expect(e).toBeInstanceOf(NanolumError);
     expect(e.message).toBe('decay.csv, row 12, column counts: cell "abc" is not a number');
     expect(e.name).toBe('DataFormatError');
@@ -26,9 +49,15 @@ describe('core', () => {
 });
 
 describe('calibrated data', () => {
-  const a = calibrated(Float64Array.from([1, 2, 3, 4, 5, 6]), [uniformAxis('x', 'um', 2, 0.5, 1), uniformAxis('time', 'ns', 3, 0.025)], { unit: 'counts' });
+  const a = calibrated(
+    Float64Array.from([1, 2, 3, 4, 5, 6]),
+    [uniformAxis('x', 'um', 2, 0.5, 1), uniformAxis('time', 'ns', 3, 0.025)],
+    { unit: 'counts' },
+  );
   it('checks sizes', () => {
-    expect(() => calibrated(new Float64Array(5), [uniformAxis('x', '', 2), uniformAxis('y', '', 3)])).toThrow(/5 values/);
+    expect(() =>
+      calibrated(new Float64Array(5), [uniformAxis('x', '', 2), uniformAxis('y', '', 3)]),
+    ).toThrow(/5 values/);
   });
   it('selects and sums along named axes', () => {
     const s = selectIndex(a, 'x', 1);

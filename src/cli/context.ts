@@ -49,7 +49,8 @@ export function toJsonText(value: unknown): string {
     value,
     (_key, v: unknown) => {
       if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+        return Array.from(v as unknown as ArrayLike<number>);
       return v;
     },
     2,
@@ -75,7 +76,12 @@ export function createContext(streams: CliStreams): CliContext {
       if (!globals(command).quiet) streams.stderr.write(`nanolum: warning: ${message}\n`);
     },
     progress(command, label, total) {
-      return createProgress({ label, total, quiet: globals(command).quiet, stream: streams.stderr });
+      return createProgress({
+        label,
+        total,
+        quiet: globals(command).quiet,
+        stream: streams.stderr,
+      });
     },
     json(value) {
       streams.stdout.write(`${toJsonText(value)}\n`);

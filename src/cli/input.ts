@@ -12,7 +12,10 @@ import { type InputFile, readInputFile } from '../node/files.js';
  * @example
  * const { file, table } = await loadTable('decay.csv');
  */
-export async function loadTable(path: string, options: ReadTableOptions = {}): Promise<{ file: InputFile; table: Table }> {
+export async function loadTable(
+  path: string,
+  options: ReadTableOptions = {},
+): Promise<{ file: InputFile; table: Table }> {
   const file = await readInputFile(path);
   return { file, table: readTable(file.bytes, { ...options, fileName: file.name }) };
 }
@@ -27,9 +30,15 @@ export function parseAssignments(text: string, option: string): Record<string, n
   const out: Record<string, number> = {};
   for (const item of text.split(/[,;\s]+/).filter((s) => s !== '')) {
     const m = /^([\p{L}_][\p{L}\p{N}_]*)=(.*)$/u.exec(item);
-    if (!m) throw new InvalidInputError(`${option}: "${item}" is not of the form name=value (e.g. ${option} "A=1000,tau=2.5")`);
+    if (!m)
+      throw new InvalidInputError(
+        `${option}: "${item}" is not of the form name=value (e.g. ${option} "A=1000,tau=2.5")`,
+      );
     const v = m[2].trim() === '' ? NaN : Number(m[2]);
-    if (!Number.isFinite(v)) throw new InvalidInputError(`${option}: the value of ${m[1]} ("${m[2]}") is not a finite number`);
+    if (!Number.isFinite(v))
+      throw new InvalidInputError(
+        `${option}: the value of ${m[1]} ("${m[2]}") is not a finite number`,
+      );
     if (m[1] in out) throw new InvalidInputError(`${option}: ${m[1]} is given twice`);
     out[m[1]] = v;
   }
@@ -43,22 +52,33 @@ export function parseAssignments(text: string, option: string): Record<string, n
  * @example
  * parseBounds('tau=0:10, A=0:'); // { tau: { min: 0, max: 10 }, A: { min: 0 } }
  */
-export function parseBounds(text: string, option = '--bounds'): Record<string, { min?: number; max?: number }> {
+export function parseBounds(
+  text: string,
+  option = '--bounds',
+): Record<string, { min?: number; max?: number }> {
   const out: Record<string, { min?: number; max?: number }> = {};
   for (const item of text.split(/[,;\s]+/).filter((s) => s !== '')) {
     const m = /^([\p{L}_][\p{L}\p{N}_]*)=([^:]*):([^:]*)$/u.exec(item);
-    if (!m) throw new InvalidInputError(`${option}: "${item}" is not of the form name=min:max (e.g. ${option} "tau=0:100")`);
+    if (!m)
+      throw new InvalidInputError(
+        `${option}: "${item}" is not of the form name=min:max (e.g. ${option} "tau=0:100")`,
+      );
     const side = (s: string, which: string): number | undefined => {
       const t = s.trim().toLowerCase();
       if (t === '' || t === 'inf' || t === '+inf' || t === '-inf') return undefined;
       const v = Number(t);
-      if (!Number.isFinite(v)) throw new InvalidInputError(`${option}: the ${which} bound of ${m[1]} ("${s}") is not a number`);
+      if (!Number.isFinite(v))
+        throw new InvalidInputError(
+          `${option}: the ${which} bound of ${m[1]} ("${s}") is not a number`,
+        );
       return v;
     };
     const min = side(m[2], 'lower');
     const max = side(m[3], 'upper');
     if (min !== undefined && max !== undefined && !(min < max)) {
-      throw new InvalidInputError(`${option}: the bounds of ${m[1]} are empty (${min} is not below ${max})`);
+      throw new InvalidInputError(
+        `${option}: the bounds of ${m[1]} are empty (${min} is not below ${max})`,
+      );
     }
     if (m[1] in out) throw new InvalidInputError(`${option}: ${m[1]} is given twice`);
     out[m[1]] = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };

@@ -28,7 +28,9 @@ export const EXIT_USAGE = 2;
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('nanolum');
   program
-    .description('Photophysics of nanocrystals: read instrument files, fit and simulate, report with uncertainties and units.')
+    .description(
+      'Photophysics of nanocrystals: read instrument files, fit and simulate, report with uncertainties and units.',
+    )
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help for the command')
     .option('--json', 'print machine-readable JSON on stdout')
@@ -93,7 +95,9 @@ export function reportError(e: unknown, write: (text: string) => void, debug: bo
   if (debug && e instanceof Error && e.stack) {
     write(`nanolum: unexpected error: ${e.stack}\n`);
   } else {
-    write(`nanolum: unexpected error: ${oneLine(message)} (this is a bug; rerun with --debug for the stack trace)\n`);
+    write(
+      `nanolum: unexpected error: ${oneLine(message)} (this is a bug; rerun with --debug for the stack trace)\n`,
+    );
   }
   return EXIT_ERROR;
 }

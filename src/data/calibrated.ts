@@ -1,7 +1,15 @@
 import { InvalidInputError } from '../core/errors.js';
 import { type Axis, axisIndex, axisValues, coordinateAxis, uniformAxis } from './axis.js';
 
-export type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+export type NumericArray =
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Uint32Array
+  | Uint16Array
+  | Int16Array
+  | Uint8Array
+  | Int8Array;
 
 /**
  * N-dimensional numeric data with calibrated, named axes and free-form metadata - the one
@@ -42,14 +50,22 @@ export function calibrated<T extends NumericArray>(
     if (names.has(a.name)) throw new InvalidInputError(`axis name "${a.name}" is used twice`);
     names.add(a.name);
   }
-  return { data, axes, unit: options.unit ?? '', name: options.name ?? '', metadata: options.metadata ?? {} };
+  return {
+    data,
+    axes,
+    unit: options.unit ?? '',
+    name: options.name ?? '',
+    metadata: options.metadata ?? {},
+  };
 }
 
 /** Position of the axis called `name`; throws a clear error listing the axes if absent. */
 export function axisPosition(a: CalibratedArray, name: string): number {
   const i = a.axes.findIndex((ax) => ax.name === name);
   if (i < 0) {
-    throw new InvalidInputError(`no axis "${name}"; axes are ${a.axes.map((ax) => ax.name).join(', ')}`);
+    throw new InvalidInputError(
+      `no axis "${name}"; axes are ${a.axes.map((ax) => ax.name).join(', ')}`,
+    );
   }
   return i;
 }
@@ -80,7 +96,11 @@ export function valueAt(a: CalibratedArray, indices: number[]): number {
  * Take index `index` along axis `axisName`, dropping that axis. The removed axis's coordinate is
  * recorded in metadata under `selected` so that provenance is not lost.
  */
-export function selectIndex(a: CalibratedArray, axisName: string, index: number): CalibratedArray<Float64Array> {
+export function selectIndex(
+  a: CalibratedArray,
+  axisName: string,
+  index: number,
+): CalibratedArray<Float64Array> {
   const p = axisPosition(a, axisName);
   const shape = shapeOf(a);
   if (!Number.isInteger(index) || index < 0 || index >= shape[p]) {
@@ -96,16 +116,28 @@ export function selectIndex(a: CalibratedArray, axisName: string, index: number)
   }
   const ax = a.axes[p];
   const selected = { ...((a.metadata.selected as Record<string, unknown>) ?? {}) };
-  selected[axisName] = { index, value: ax.coordinates ? ax.coordinates[index] : ax.offset + ax.scale * index, unit: ax.unit };
-  return calibrated(out, a.axes.filter((_, i) => i !== p), {
-    unit: a.unit,
-    name: a.name,
-    metadata: { ...a.metadata, selected },
-  });
+  selected[axisName] = {
+    index,
+    value: ax.coordinates ? ax.coordinates[index] : ax.offset + ax.scale * index,
+    unit: ax.unit,
+  };
+  return calibrated(
+    out,
+    a.axes.filter((_, i) => i !== p),
+    {
+      unit: a.unit,
+      name: a.name,
+      metadata: { ...a.metadata, selected },
+    },
+  );
 }
 
 /** Take the value nearest to coordinate `value` along an axis. */
-export function selectValue(a: CalibratedArray, axisName: string, value: number): CalibratedArray<Float64Array> {
+export function selectValue(
+  a: CalibratedArray,
+  axisName: string,
+  value: number,
+): CalibratedArray<Float64Array> {
   return selectIndex(a, axisName, axisIndex(getAxis(a, axisName), value));
 }
 
@@ -123,14 +155,24 @@ export function sumAxis(a: CalibratedArray, axisName: string): CalibratedArray<F
       for (let i = 0; i < inner; i++) out[o * inner + i] += a.data[base + i];
     }
   }
-  return calibrated(out, a.axes.filter((_, i) => i !== p), { unit: a.unit, name: a.name, metadata: a.metadata });
+  return calibrated(
+    out,
+    a.axes.filter((_, i) => i !== p),
+    { unit: a.unit, name: a.name, metadata: a.metadata },
+  );
 }
 
 /** A 1-D calibrated array from x and y columns (e.g. a spectrum or a decay). */
 export function fromXY(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
-  options: { xName?: string; xUnit?: string; unit?: string; name?: string; metadata?: Record<string, unknown> } = {},
+  options: {
+    xName?: string;
+    xUnit?: string;
+    unit?: string;
+    name?: string;
+    metadata?: Record<string, unknown>;
+  } = {},
 ): CalibratedArray<Float64Array> {
   if (x.length !== y.length) {
     throw new InvalidInputError(`x has ${x.length} values but y has ${y.length}`);
@@ -141,7 +183,8 @@ export function fromXY(
 
 /** x coordinates and values of a 1-D array. */
 export function toXY(a: CalibratedArray): { x: Float64Array; y: Float64Array } {
-  if (a.axes.length !== 1) throw new InvalidInputError(`expected 1-D data, got ${a.axes.length} axes`);
+  if (a.axes.length !== 1)
+    throw new InvalidInputError(`expected 1-D data, got ${a.axes.length} axes`);
   return { x: axisValues(a.axes[0]), y: Float64Array.from(a.data) };
 }
 
@@ -159,7 +202,10 @@ export function toJSON(a: CalibratedArray): CalibratedJSON {
   return {
     data: Array.from(a.data),
     dtype: a.data.constructor.name,
-    axes: a.axes.map((ax) => ({ ...ax, coordinates: ax.coordinates ? Array.from(ax.coordinates) : undefined })),
+    axes: a.axes.map((ax) => ({
+      ...ax,
+      coordinates: ax.coordinates ? Array.from(ax.coordinates) : undefined,
+    })),
     unit: a.unit,
     name: a.name,
     metadata: a.metadata,
@@ -167,13 +213,22 @@ export function toJSON(a: CalibratedArray): CalibratedJSON {
 }
 
 const DTYPES: Record<string, new (x: number[]) => NumericArray> = {
-  Float64Array, Float32Array, Int32Array, Uint32Array, Uint16Array, Int16Array, Uint8Array, Int8Array,
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint32Array,
+  Uint16Array,
+  Int16Array,
+  Uint8Array,
+  Int8Array,
 };
 
 export function fromJSON(j: CalibratedJSON): CalibratedArray {
   const Ctor = DTYPES[j.dtype] ?? Float64Array;
   const axes = j.axes.map((ax) =>
-    ax.coordinates ? { ...ax, coordinates: Float64Array.from(ax.coordinates) } : uniformAxis(ax.name, ax.unit, ax.size, ax.scale, ax.offset),
+    ax.coordinates
+      ? { ...ax, coordinates: Float64Array.from(ax.coordinates) }
+      : uniformAxis(ax.name, ax.unit, ax.size, ax.scale, ax.offset),
   );
   return calibrated(new Ctor(j.data), axes, { unit: j.unit, name: j.name, metadata: j.metadata });
 }

@@ -58,12 +58,7 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
-export type FitStatus =
-  | 'converged'
-  | 'max-iterations'
-  | 'non-finite'
-  | 'stalled'
-  | 'cancelled';
+export type FitStatus = 'converged' | 'max-iterations' | 'non-finite' | 'stalled' | 'cancelled';
 
 export interface ParamResult {
   value: number;

@@ -31,7 +31,9 @@ export function columnIndex(table: Table, ref: ColumnRef): number {
   const n = table.columns.length;
   if (typeof ref === 'number') {
     if (!Number.isInteger(ref) || ref < 1 || ref > n) {
-      throw new InvalidInputError(`no column ${ref}; the table has ${n} column${n === 1 ? '' : 's'}: ${listing(table)}`);
+      throw new InvalidInputError(
+        `no column ${ref}; the table has ${n} column${n === 1 ? '' : 's'}: ${listing(table)}`,
+      );
     }
     return ref - 1;
   }
@@ -88,29 +90,48 @@ export function tableToCalibrated(
       ? table.columns.map((_, i) => i).filter((i) => i !== xi)
       : (Array.isArray(yCols) ? yCols : [yCols]).map((r) => columnIndex(table, r));
   if (yi.length === 0) {
-    throw new InvalidInputError(`the table has only the x column (${table.columns[xi].label}); no y column to take`);
+    throw new InvalidInputError(
+      `the table has only the x column (${table.columns[xi].label}); no y column to take`,
+    );
   }
   const x = table.columns[xi];
   const xName = x.name || 'x';
   const badX = x.values.findIndex((v) => !Number.isFinite(v));
   if (badX >= 0) {
-    throw new InvalidInputError(`x column ${x.label} has a missing value (data row ${badX + 1}); x must be complete`);
+    throw new InvalidInputError(
+      `x column ${x.label} has a missing value (data row ${badX + 1}); x must be complete`,
+    );
   }
   const metadata: Record<string, unknown> = {
     source: table.metadata.fileName,
     table: table.metadata,
-    columns: yi.map((i) => ({ number: i + 1, name: table.columns[i].name, unit: table.columns[i].unit, label: table.columns[i].label })),
+    columns: yi.map((i) => ({
+      number: i + 1,
+      name: table.columns[i].name,
+      unit: table.columns[i].unit,
+      label: table.columns[i].label,
+    })),
   };
   if (yi.length === 1) {
     const y = table.columns[yi[0]];
-    return fromXY(x.values, y.values, { xName, xUnit: x.unit, unit: y.unit, name: y.name, metadata });
+    return fromXY(x.values, y.values, {
+      xName,
+      xUnit: x.unit,
+      unit: y.unit,
+      name: y.name,
+      metadata,
+    });
   }
   const n = x.values.length;
   const data = new Float64Array(yi.length * n);
   yi.forEach((i, k) => data.set(table.columns[i].values, k * n));
   const units = new Set(yi.map((i) => table.columns[i].unit));
   const xAxis = coordinateAxis(xName === 'column' ? 'x' : xName, x.unit, x.values);
-  const columnAxis = coordinateAxis('column', '', yi.map((i) => i + 1));
+  const columnAxis = coordinateAxis(
+    'column',
+    '',
+    yi.map((i) => i + 1),
+  );
   return calibrated(data, [columnAxis, xAxis], {
     unit: units.size === 1 ? [...units][0] : '',
     name: yi.map((i) => table.columns[i].name).join(', '),

@@ -32,18 +32,34 @@ export function decodeText(input: string | Uint8Array): DecodedText {
     return { text: new TextDecoder('utf-8').decode(b.subarray(3)), bom: true, encoding: 'utf-8' };
   }
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) {
-    return { text: new TextDecoder('utf-16le').decode(b.subarray(2)), bom: true, encoding: 'utf-16le' };
+    return {
+      text: new TextDecoder('utf-16le').decode(b.subarray(2)),
+      bom: true,
+      encoding: 'utf-16le',
+    };
   }
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
-    return { text: new TextDecoder('utf-16be').decode(b.subarray(2)), bom: true, encoding: 'utf-16be' };
+    return {
+      text: new TextDecoder('utf-16be').decode(b.subarray(2)),
+      bom: true,
+      encoding: 'utf-16be',
+    };
   }
   if (b.length >= 4 && b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0) {
     return { text: new TextDecoder('utf-16le').decode(b), bom: false, encoding: 'utf-16le' };
   }
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(b), bom: false, encoding: 'utf-8' };
+    return {
+      text: new TextDecoder('utf-8', { fatal: true }).decode(b),
+      bom: false,
+      encoding: 'utf-8',
+    };
   } catch {
-    return { text: new TextDecoder('windows-1252').decode(b), bom: false, encoding: 'windows-1252' };
+    return {
+      text: new TextDecoder('windows-1252').decode(b),
+      bom: false,
+      encoding: 'windows-1252',
+    };
   }
 }
 
@@ -76,7 +92,8 @@ export function splitFields(line: string, delimiter: TableDelimiter): string[] {
     return line.split(delimiter).map((f) => f.trim());
   }
   const fields: string[] = [];
-  const isSep = (c: string): boolean => (delimiter === 'whitespace' ? c === ' ' || c === '\t' : c === delimiter);
+  const isSep = (c: string): boolean =>
+    delimiter === 'whitespace' ? c === ' ' || c === '\t' : c === delimiter;
   let i = 0;
   const n = line.length;
   if (delimiter === 'whitespace') while (i < n && isSep(line[i])) i++;
@@ -134,10 +151,7 @@ const INFINITE = /^[-+]?(?:inf|infinity)$/i;
 
 /** What one cell holds: a finite number, a missing value, an infinity, or text. */
 export type CellValue =
-  | { kind: 'number'; value: number }
-  | { kind: 'missing' }
-  | { kind: 'infinite' }
-  | { kind: 'text' };
+  { kind: 'number'; value: number } | { kind: 'missing' } | { kind: 'infinite' } | { kind: 'text' };
 
 /**
  * Parse a cell strictly: `1`, `-1.5e-3`, `.5`, `2.`, Fortran `1.0D+03`; with `decimalComma`

@@ -114,12 +114,16 @@ function mode(values: number[]): { value: number; count: number } {
 }
 
 /** Score a delimiter/decimal choice on sample lines: consistent field count and numeric cells. */
-function scoreConfig(sample: string[], cfg: Config): { nCols: number; consistency: number; numeric: number } {
+function scoreConfig(
+  sample: string[],
+  cfg: Config,
+): { nCols: number; consistency: number; numeric: number } {
   const rows = sample.map((l) => splitFields(l, cfg.delimiter)).filter((f) => !isEmptyRow(f));
   if (rows.length === 0) return { nCols: 0, consistency: 0, numeric: 0 };
   const m = mode(rows.map((r) => r.length));
   let numericRows = 0;
-  for (const r of rows) if (r.length === m.value && isNumericRow(cellsOf(r, cfg.decimalComma))) numericRows++;
+  for (const r of rows)
+    if (r.length === m.value && isNumericRow(cellsOf(r, cfg.decimalComma))) numericRows++;
   return { nCols: m.value, consistency: m.count / rows.length, numeric: numericRows / rows.length };
 }
 
@@ -139,7 +143,9 @@ function detectConfig(contentLines: Line[], options: ReadTableOptions): Config {
   const forcedDelim = options.delimiter && options.delimiter !== 'auto' ? options.delimiter : null;
   const forcedDec = options.decimal && options.decimal !== 'auto' ? options.decimal === ',' : null;
   const configs = CONFIGS.filter(
-    (c) => (forcedDelim === null || c.delimiter === forcedDelim) && (forcedDec === null || c.decimalComma === forcedDec),
+    (c) =>
+      (forcedDelim === null || c.delimiter === forcedDelim) &&
+      (forcedDec === null || c.decimalComma === forcedDec),
   );
   if (configs.length === 0) {
     // e.g. delimiter ',' with decimal ',': impossible to tell apart; honour the delimiter
@@ -241,7 +247,10 @@ export function readTable(input: string | Uint8Array, options: ReadTableOptions 
 
   if (content.length === 0) {
     if (comments.length === 0) throw new DataFormatError('the file is empty', { file });
-    throw new DataFormatError(`the file has only comment lines (${comments.length}) and no rows of numbers`, { file });
+    throw new DataFormatError(
+      `the file has only comment lines (${comments.length}) and no rows of numbers`,
+      { file },
+    );
   }
 
   const cfg = detectConfig(content, options);
@@ -287,7 +296,8 @@ export function readTable(input: string | Uint8Array, options: ReadTableOptions 
     const cells = cellsOf(f, cfg.decimalComma);
     // A row that starts with a number and is mostly numbers is a data row with a bad cell.
     const numeric = cells.filter((c) => c.kind === 'number').length;
-    if (isNumericRow(cells) || (nCols > 1 && cells[0].kind === 'number' && numeric * 2 >= nCols)) return null;
+    if (isNumericRow(cells) || (nCols > 1 && cells[0].kind === 'number' && numeric * 2 >= nCols))
+      return null;
     return f;
   };
   let names: string[] | null = null;
@@ -302,7 +312,8 @@ export function readTable(input: string | Uint8Array, options: ReadTableOptions 
       else if (run.length > 0) break;
     }
     if (run.length > 0) {
-      const isUnits = (f: string[]): boolean => f.some((c) => c !== '') && f.every((c) => c === '' || looksLikeUnit(c));
+      const isUnits = (f: string[]): boolean =>
+        f.some((c) => c !== '') && f.every((c) => c === '' || looksLikeUnit(c));
       const u = run.findIndex((r, i) => i > 0 && isUnits(r.f));
       const n = u > 0 ? u - 1 : run.length - 1;
       names = run[n].f;
@@ -319,13 +330,26 @@ export function readTable(input: string | Uint8Array, options: ReadTableOptions 
     if (k === unitsIndex) continue;
     const cells = cellsOf(r.fields, cfg.decimalComma);
     const numeric = cells.filter((c) => c.kind === 'number').length;
-    if (k === pre.length - 1 && r.fields.length > 1 && r.fields.length !== nCols && isNumericRow(cells)) {
-      throw new DataFormatError(`row has ${r.fields.length} values but the table has ${nCols} columns`, {
-        file,
-        row: r.line.no,
-      });
+    if (
+      k === pre.length - 1 &&
+      r.fields.length > 1 &&
+      r.fields.length !== nCols &&
+      isNumericRow(cells)
+    ) {
+      throw new DataFormatError(
+        `row has ${r.fields.length} values but the table has ${nCols} columns`,
+        {
+          file,
+          row: r.line.no,
+        },
+      );
     }
-    if (r.fields.length === nCols && nCols > 1 && cells[0].kind === 'number' && numeric * 2 >= nCols) {
+    if (
+      r.fields.length === nCols &&
+      nCols > 1 &&
+      cells[0].kind === 'number' &&
+      numeric * 2 >= nCols
+    ) {
       const bad = cells.findIndex((c) => c.kind !== 'number');
       const label = names ? names[bad] : undefined;
       throw new DataFormatError(cellError(cells[bad], r.fields[bad]), {
@@ -339,7 +363,8 @@ export function readTable(input: string | Uint8Array, options: ReadTableOptions 
   if (!names) {
     const firstDataNo = data[0].line.no;
     let lastComment: number | null = null;
-    for (const no of commentLineNos) if (no < firstDataNo && (lastComment === null || no > lastComment)) lastComment = no;
+    for (const no of commentLineNos)
+      if (no < firstDataNo && (lastComment === null || no > lastComment)) lastComment = no;
     if (lastComment !== null) {
       const t = rawLines[lastComment - 1].trim();
       const prefix = commentPrefixes.find((p) => t.startsWith(p))!;
@@ -389,10 +414,13 @@ export function readTable(input: string | Uint8Array, options: ReadTableOptions 
       const extraEmpty = fields.length > nCols && fields.slice(nCols).every((f) => f === '');
       const shortButEmptyTail = fields.length < nCols && fields.length >= kept;
       if (!extraEmpty && !shortButEmptyTail) {
-        throw new DataFormatError(`row has ${fields.length} values but the table has ${kept} columns`, {
-          file,
-          row: line.no,
-        });
+        throw new DataFormatError(
+          `row has ${fields.length} values but the table has ${kept} columns`,
+          {
+            file,
+            row: line.no,
+          },
+        );
       }
     }
     for (let c = 0; c < kept; c++) {
@@ -415,11 +443,18 @@ export function readTable(input: string | Uint8Array, options: ReadTableOptions 
 
   const headerLines: string[] = [];
   const firstDataNo = data[0].line.no;
-  for (let i = 0; i < firstDataNo - 1; i++) if (rawLines[i].trim() !== '') headerLines.push(rawLines[i]);
-  if (decoded.bom && headerLines.length > 0 && headerLines[0].charCodeAt(0) === 0xfeff) headerLines[0] = headerLines[0].slice(1);
+  for (let i = 0; i < firstDataNo - 1; i++)
+    if (rawLines[i].trim() !== '') headerLines.push(rawLines[i]);
+  if (decoded.bom && headerLines.length > 0 && headerLines[0].charCodeAt(0) === 0xfeff)
+    headerLines[0] = headerLines[0].slice(1);
 
   return {
-    columns: values.map((v, c) => ({ name: colNames[c], unit: colUnits[c], label: labels[c], values: v })),
+    columns: values.map((v, c) => ({
+      name: colNames[c],
+      unit: colUnits[c],
+      label: labels[c],
+      values: v,
+    })),
     metadata: {
       fileName: file ?? null,
       headerLines,

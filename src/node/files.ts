@@ -3,7 +3,16 @@
  * write over an input of the same run.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
@@ -23,7 +32,9 @@ export interface InputFile {
 const runInputs = new Set<string>();
 
 function errnoOf(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e
+    ? String((e as { code: unknown }).code)
+    : undefined;
 }
 
 function fileProblem(path: string, e: unknown, action: string): InvalidInputError {
@@ -82,7 +93,12 @@ export async function readInputFile(path: string): Promise<InputFile> {
   }
   const abs = canonical(path);
   runInputs.add(abs);
-  return { name: basename(path), path: abs, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    name: basename(path),
+    path: abs,
+    bytes,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 /**
@@ -157,12 +173,17 @@ export async function ensureDir(path: string): Promise<void> {
   } catch (e) {
     const code = errnoOf(e);
     if (code === 'EEXIST' || code === 'ENOTDIR') {
-      throw new InvalidInputError(`cannot create directory "${path}": a file of that name is in the way`);
+      throw new InvalidInputError(
+        `cannot create directory "${path}": a file of that name is in the way`,
+      );
     }
     throw fileProblem(path, e, 'create directory');
   }
   const s = await stat(path);
-  if (!s.isDirectory()) throw new InvalidInputError(`cannot create directory "${path}": a file of that name is in the way`);
+  if (!s.isDirectory())
+    throw new InvalidInputError(
+      `cannot create directory "${path}": a file of that name is in the way`,
+    );
 }
 
 export interface WriteAtomicOptions {
@@ -179,7 +200,11 @@ export interface WriteAtomicOptions {
  * @example
  * await writeFileAtomic('out/fit.json', JSON.stringify(result, null, 2));
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteAtomicOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteAtomicOptions = {},
+): Promise<void> {
   assertNotInput(path, options.inputs);
   try {
     if (statSync(path).isDirectory()) throw Object.assign(new Error(''), { code: 'EISDIR' });
@@ -233,7 +258,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  * @example
  * await writeOutputs('results', { 'fit.json': json, 'fit.csv': csv });
  */
-export async function writeOutputs(dir: string, files: Record<string, string | Uint8Array>): Promise<string[]> {
+export async function writeOutputs(
+  dir: string,
+  files: Record<string, string | Uint8Array>,
+): Promise<string[]> {
   const paths = Object.keys(files).map((name) => join(dir, name));
   for (const p of paths) assertNotInput(p);
   await ensureDir(dir);

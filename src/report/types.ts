@@ -5,7 +5,12 @@ import type { FigureSpec } from '../plot/types.js';
 export type ReportBlock =
   | { kind: 'text'; text: string }
   | { kind: 'figure'; figure: FigureSpec; caption?: string }
-  | { kind: 'table'; columns: string[]; rows: Array<Array<string | number | null>>; caption?: string }
+  | {
+      kind: 'table';
+      columns: string[];
+      rows: Array<Array<string | number | null>>;
+      caption?: string;
+    }
   /** Preformatted text, e.g. a fit report. */
   | { kind: 'pre'; text: string; caption?: string };
 

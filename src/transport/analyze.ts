@@ -11,7 +11,11 @@ import { axisValues } from '../data/axis.js';
 import { type CalibratedArray, axisPosition } from '../data/calibrated.js';
 import { fit } from '../fit/index.js';
 import type { FitMethod, FitResult, FitStatus, Model, ParamSpec } from '../fit/types.js';
-import { gaussian2dProfileModel, gaussianProfileModel, voigtProfileModel } from './profile-models.js';
+import {
+  gaussian2dProfileModel,
+  gaussianProfileModel,
+  voigtProfileModel,
+} from './profile-models.js';
 
 export type ProfileModelName = 'gauss' | 'voigt' | 'gauss2d';
 export type DiffusionLengthDefinition = 'sqrt(D*tau)' | 'sqrt(2*d*D*tau)';
@@ -91,7 +95,12 @@ export interface TplmResult {
   dAvgCm2PerS: number | null;
   dAvgStderr: number | null;
   /** Weighted linear fit sigma^2 = s0 + 2 D t over `windowNs`. */
-  dLinear: { dCm2PerS: number; stderr: number | null; windowNs: [number, number]; reducedChi2: number } | null;
+  dLinear: {
+    dCm2PerS: number;
+    stderr: number | null;
+    windowNs: [number, number];
+    reducedChi2: number;
+  } | null;
   /** MSD = K t^alpha over the same window. */
   anomalous: { alpha: number; stderr: number | null; prefactorUm2: number } | null;
   tauPlNs: number | null;
@@ -108,7 +117,7 @@ export interface TplmResult {
   provenance: Provenance;
 }
 
-const LENGTH_TO_UM: Record<string, number> = { nm: 1e-3, um: 1, 'µm': 1, μm: 1, mm: 1e3 };
+const LENGTH_TO_UM: Record<string, number> = { nm: 1e-3, um: 1, µm: 1, μm: 1, mm: 1e3 };
 /** 1 um^2/ns = 10 cm^2/s. */
 const UM2_PER_NS_TO_CM2_PER_S = 10;
 
@@ -150,7 +159,11 @@ function isCounts(data: ArrayLike<number>): boolean {
 /**
  * Initial guesses from moments of the background-subtracted profile.
  */
-function momentGuess(x: Float64Array, y: Float64Array, nVar: number): { A: number; mu: number[]; sigma: number; c: number } {
+function momentGuess(
+  x: Float64Array,
+  y: Float64Array,
+  nVar: number,
+): { A: number; mu: number[]; sigma: number; c: number } {
   const n = y.length;
   const sorted = Float64Array.from(y).sort();
   const c = Math.max(0, sorted[Math.floor(0.1 * (n - 1))]);
@@ -187,28 +200,41 @@ function pixelPitch(v: Float64Array): number {
 export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {}): TplmResult {
   const warnings: string[] = [];
   const tPos = axisPosition(cube, 'time');
-  if (tPos !== 0) throw new InvalidInputError(`the time axis must be the first axis (axes are ${cube.axes.map((a) => a.name).join(', ')})`);
+  if (tPos !== 0)
+    throw new InvalidInputError(
+      `the time axis must be the first axis (axes are ${cube.axes.map((a) => a.name).join(', ')})`,
+    );
   const spaceAxes = cube.axes.slice(1);
   if (spaceAxes.length < 1 || spaceAxes.length > 2) {
-    throw new InvalidInputError(`expected PL(time, x) or PL(time, x, y); got axes ${cube.axes.map((a) => a.name).join(', ')}`);
+    throw new InvalidInputError(
+      `expected PL(time, x) or PL(time, x, y); got axes ${cube.axes.map((a) => a.name).join(', ')}`,
+    );
   }
   const profileDimension = spaceAxes.length as 1 | 2;
   const model: ProfileModelName = options.model ?? (profileDimension === 2 ? 'gauss2d' : 'gauss');
   if ((model === 'gauss2d') !== (profileDimension === 2)) {
-    throw new InvalidInputError(`model "${model}" does not match a ${profileDimension}-D profile; use ${profileDimension === 2 ? 'gauss2d' : 'gauss or voigt'}`);
+    throw new InvalidInputError(
+      `model "${model}" does not match a ${profileDimension}-D profile; use ${profileDimension === 2 ? 'gauss2d' : 'gauss or voigt'}`,
+    );
   }
   // Length unit -> um.
   const unit = spaceAxes[0].unit;
   let toUm = LENGTH_TO_UM[unit];
   if (unit === 'sites' || unit === 'site') {
     if (!(options.siteSpacingNm && options.siteSpacingNm > 0)) {
-      throw new InvalidInputError('positions are in lattice sites; give siteSpacingNm (nanocrystal centre-to-centre distance) to express the MSD in um^2');
+      throw new InvalidInputError(
+        'positions are in lattice sites; give siteSpacingNm (nanocrystal centre-to-centre distance) to express the MSD in um^2',
+      );
     }
     toUm = options.siteSpacingNm * 1e-3;
   }
-  if (toUm === undefined) throw new InvalidInputError(`position unit "${unit}" is not a length unit (nm, um or sites)`);
+  if (toUm === undefined)
+    throw new InvalidInputError(`position unit "${unit}" is not a length unit (nm, um or sites)`);
   for (const a of spaceAxes) {
-    if (a.unit !== unit) throw new InvalidInputError(`position axes have different units (${spaceAxes.map((s) => s.unit).join(', ')})`);
+    if (a.unit !== unit)
+      throw new InvalidInputError(
+        `position axes have different units (${spaceAxes.map((s) => s.unit).join(', ')})`,
+      );
   }
   const time = axisValues(cube.axes[0]);
   const nt = time.length;
@@ -217,7 +243,9 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
   const pitch = Math.min(...xs.map(pixelPitch));
   const nParams = model === 'voigt' ? 5 : model === 'gauss2d' ? 5 : 4;
   if (nPix < nParams + 1) {
-    throw new InvalidInputError(`each profile has ${nPix} positions; the ${model} model needs at least ${nParams + 1}`);
+    throw new InvalidInputError(
+      `each profile has ${nPix} positions; the ${model} model needs at least ${nParams + 1}`,
+    );
   }
   // Independent variables of one profile.
   const X = new Float64Array(nPix * profileDimension);
@@ -232,10 +260,16 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
   }
   const data = cube.data;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new InvalidInputError(`PL value ${i} (time bin ${Math.floor(i / nPix)}) is not finite`);
+    if (!Number.isFinite(data[i]))
+      throw new InvalidInputError(`PL value ${i} (time bin ${Math.floor(i / nPix)}) is not finite`);
   }
   const counts = isCounts(data);
-  const method: FitMethod = options.method === undefined || options.method === 'auto' ? (counts ? 'poisson' : 'least-squares') : options.method;
+  const method: FitMethod =
+    options.method === undefined || options.method === 'auto'
+      ? counts
+        ? 'poisson'
+        : 'least-squares'
+      : options.method;
   const minCounts = options.minCounts ?? (counts ? 50 : 0);
   const totalPl = new Array<number>(nt);
   for (let k = 0; k < nt; k++) {
@@ -246,7 +280,8 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
   let k0: number;
   if (options.tZeroNs !== undefined) {
     k0 = 0;
-    for (let k = 0; k < nt; k++) if (Math.abs(time[k] - options.tZeroNs) < Math.abs(time[k0] - options.tZeroNs)) k0 = k;
+    for (let k = 0; k < nt; k++)
+      if (Math.abs(time[k] - options.tZeroNs) < Math.abs(time[k0] - options.tZeroNs)) k0 = k;
   } else {
     k0 = 0;
     for (let k = 1; k < nt; k++) if (totalPl[k] > totalPl[k0]) k0 = k;
@@ -257,9 +292,12 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
   }
   const minBins = options.minBins ?? 3;
   if (kEnd - k0 + 1 < minBins) {
-    throw new InvalidInputError(`only ${kEnd - k0 + 1} time bins from t0 = ${time[k0]} ns to the end; at least ${minBins} are needed`);
+    throw new InvalidInputError(
+      `only ${kEnd - k0 + 1} time bins from t0 = ${time[k0]} ns to the end; at least ${minBins} are needed`,
+    );
   }
-  if (!(totalPl[k0] > 0)) throw new InvalidInputError(`no PL signal at t0 = ${time[k0]} ns (total ${totalPl[k0]})`);
+  if (!(totalPl[k0] > 0))
+    throw new InvalidInputError(`no PL signal at t0 = ${time[k0]} ns (total ${totalPl[k0]})`);
 
   const bins: TplmBin[] = [];
   let fixedGamma: number | null = null;
@@ -296,9 +334,21 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
     }
     const g = momentGuess(X, y, profileDimension);
     const span = Math.max(...xs.map((v) => v[v.length - 1] - v[0]));
-    const sigmaSpec: ParamSpec = { value: Math.max(g.sigma, pitch), min: 1e-4 * pitch, max: 10 * span };
-    const cSpec: ParamSpec = options.background === 'none' ? { value: 0, fixed: true } : method === 'poisson' ? { value: Math.max(g.c, 1e-3), min: 0 } : { value: g.c };
-    const ASpec: ParamSpec = { value: Math.max(g.A, 1e-9) * (profileDimension === 2 ? pitch * pitch : pitch), min: 0 };
+    const sigmaSpec: ParamSpec = {
+      value: Math.max(g.sigma, pitch),
+      min: 1e-4 * pitch,
+      max: 10 * span,
+    };
+    const cSpec: ParamSpec =
+      options.background === 'none'
+        ? { value: 0, fixed: true }
+        : method === 'poisson'
+          ? { value: Math.max(g.c, 1e-3), min: 0 }
+          : { value: g.c };
+    const ASpec: ParamSpec = {
+      value: Math.max(g.A, 1e-9) * (profileDimension === 2 ? pitch * pitch : pitch),
+      min: 0,
+    };
     let m: Model;
     let params: Record<string, ParamSpec>;
     if (model === 'gauss') {
@@ -306,11 +356,26 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
       params = { A: ASpec, mu: { value: g.mu[0] }, sigma: sigmaSpec, c: cSpec };
     } else if (model === 'gauss2d') {
       m = gaussian2dProfileModel;
-      params = { A: ASpec, mux: { value: g.mu[0] }, muy: { value: g.mu[1] }, sigma: sigmaSpec, c: cSpec };
+      params = {
+        A: ASpec,
+        mux: { value: g.mu[0] },
+        muy: { value: g.mu[1] },
+        sigma: sigmaSpec,
+        c: cSpec,
+      };
     } else {
       m = voigtProfileModel;
-      const gammaSpec: ParamSpec = fixedGamma === null ? { value: 0.3 * sigmaSpec.value, min: 0, max: 10 * span } : { value: fixedGamma, fixed: true };
-      params = { A: ASpec, mu: { value: g.mu[0] }, sigma: { ...sigmaSpec, value: 0.8 * sigmaSpec.value }, gammaL: gammaSpec, c: cSpec };
+      const gammaSpec: ParamSpec =
+        fixedGamma === null
+          ? { value: 0.3 * sigmaSpec.value, min: 0, max: 10 * span }
+          : { value: fixedGamma, fixed: true };
+      params = {
+        A: ASpec,
+        mu: { value: g.mu[0] },
+        sigma: { ...sigmaSpec, value: 0.8 * sigmaSpec.value },
+        gammaL: gammaSpec,
+        c: cSpec,
+      };
     }
     let r: FitResult;
     try {
@@ -341,10 +406,15 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
   }
   const good = bins.filter(usable);
   if (good.length < minBins) {
-    throw new InvalidInputError(`only ${good.length} time bins gave a usable profile fit (flags: ${summarizeFlags(bins)}); at least ${minBins} are needed`);
+    throw new InvalidInputError(
+      `only ${good.length} time bins gave a usable profile fit (flags: ${summarizeFlags(bins)}); at least ${minBins} are needed`,
+    );
   }
   const flagged = bins.filter((b) => !usable(b));
-  if (flagged.length) warnings.push(`${flagged.length} of ${bins.length} time bins left out of the MSD (${summarizeFlags(flagged)})`);
+  if (flagged.length)
+    warnings.push(
+      `${flagged.length} of ${bins.length} time bins left out of the MSD (${summarizeFlags(flagged)})`,
+    );
   const s00 = first.sigma2Um2 as number;
   const se0 = first.sigma2Stderr as number;
   const msd: MsdPoint[] = good.map((b, i) => ({
@@ -355,7 +425,10 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
 
   // tau_PL: 1/e time of the total PL after its maximum.
   const tau = lifetime(time, totalPl, counts);
-  if (tau.tauNs === null) warnings.push('the total PL does not fall to 1/e of its maximum within the data: tau_PL undefined, D_avg uses every bin');
+  if (tau.tauNs === null)
+    warnings.push(
+      'the total PL does not fall to 1/e of its maximum within the data: tau_PL undefined, D_avg uses every bin',
+    );
   const cutoff = (options.cutoffTauMultiple ?? 5) * (tau.tauNs ?? Infinity);
 
   // D_avg (004 eqn 2) over consecutive bins i, i+1 with t_i - t0 < cutoff, weighted by I_PL(t_i).
@@ -391,7 +464,10 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
   }
 
   // Weighted linear fit of sigma^2(t) and power law of MSD(t) over a window.
-  const win: [number, number] = options.linearFitWindowNs ?? [0, Number.isFinite(cutoff) ? cutoff : good[good.length - 1].tNs];
+  const win: [number, number] = options.linearFitWindowNs ?? [
+    0,
+    Number.isFinite(cutoff) ? cutoff : good[good.length - 1].tNs,
+  ];
   const inWin = good.filter((b) => b.tNs >= win[0] - 1e-12 && b.tNs <= win[1] + 1e-12);
   let dLinear: TplmResult['dLinear'] = null;
   if (inWin.length >= 3) {
@@ -415,7 +491,9 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
 
   let anomalous: TplmResult['anomalous'] = null;
   {
-    const pts = msd.filter((p) => p.tNs > 0 && p.msdUm2 > 0 && p.tNs >= win[0] - 1e-12 && p.tNs <= win[1] + 1e-12);
+    const pts = msd.filter(
+      (p) => p.tNs > 0 && p.msdUm2 > 0 && p.tNs >= win[0] - 1e-12 && p.tNs <= win[1] + 1e-12,
+    );
     if (pts.length >= 3) {
       // log-log start
       const lx = pts.map((p) => Math.log(p.tNs));
@@ -438,7 +516,11 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
           { sigma: pts.map((p) => Math.max(p.stderr, 1e-300)) },
         );
         const se = r.params.alpha.stderr;
-        anomalous = { alpha: r.params.alpha.value, stderr: se === null ? null : se * Math.sqrt(Math.max(1, r.reducedChi2)), prefactorUm2: r.params.K.value };
+        anomalous = {
+          alpha: r.params.alpha.value,
+          stderr: se === null ? null : se * Math.sqrt(Math.max(1, r.reducedChi2)),
+          prefactorUm2: r.params.K.value,
+        };
       } catch (e) {
         warnings.push(`power-law fit of MSD(t) failed: ${(e as Error).message}`);
       }
@@ -452,7 +534,11 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
   for (let i = 0; i < msd.length; i++) {
     let s = 0;
     let c = 0;
-    for (let j = Math.max(0, i - Math.floor(sm / 2)); j <= Math.min(msd.length - 1, i + Math.floor((sm - 1) / 2)); j++) {
+    for (
+      let j = Math.max(0, i - Math.floor(sm / 2));
+      j <= Math.min(msd.length - 1, i + Math.floor((sm - 1) / 2));
+      j++
+    ) {
       s += msd[j].msdUm2;
       c++;
     }
@@ -462,20 +548,25 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
     }
   }
   const tMaxAtEnd = iMax === msd.length - 1;
-  if (tMaxAtEnd) warnings.push('the MSD is largest at the last usable bin: t_max is only a lower bound');
+  if (tMaxAtEnd)
+    warnings.push('the MSD is largest at the last usable bin: t_max is only a lower bound');
 
   // Diffusion length.
   const defKind = options.diffusionLength ?? 'sqrt(D*tau)';
   const dDim = options.diffusionDimension ?? 2;
   const factor = defKind === 'sqrt(D*tau)' ? 1 : 2 * dDim;
-  const definition = defKind === 'sqrt(D*tau)' ? 'L = sqrt(D_avg * tau_PL) (paper 004)' : `L = sqrt(2 d D_avg tau_PL) with d = ${dDim}`;
+  const definition =
+    defKind === 'sqrt(D*tau)'
+      ? 'L = sqrt(D_avg * tau_PL) (paper 004)'
+      : `L = sqrt(2 d D_avg tau_PL) with d = ${dDim}`;
   let L: number | null = null;
   let Lerr: number | null = null;
   if (dAvg !== null && tau.tauNs !== null) {
     if (dAvg > 0) {
       // D [cm^2/s] * tau [ns] = 1e-13 m^2 = 1e5 nm^2
       L = Math.sqrt(factor * dAvg * tau.tauNs * 1e5);
-      if (dAvgErr !== null && tau.stderr !== null) Lerr = 0.5 * L * Math.hypot(dAvgErr / dAvg, tau.stderr / tau.tauNs);
+      if (dAvgErr !== null && tau.stderr !== null)
+        Lerr = 0.5 * L * Math.hypot(dAvgErr / dAvg, tau.stderr / tau.tauNs);
     } else warnings.push('D_avg <= 0 (negative or no diffusion): no diffusion length');
   }
 
@@ -505,7 +596,11 @@ export function analyzeTransport(cube: CalibratedArray, options: TplmOptions = {
 }
 
 function usable(b: TplmBin): boolean {
-  return b.sigma2Um2 !== null && b.sigma2Stderr !== null && !b.flags.some((f) => f !== 'negative-counts' && f !== 'unresolved');
+  return (
+    b.sigma2Um2 !== null &&
+    b.sigma2Stderr !== null &&
+    !b.flags.some((f) => f !== 'negative-counts' && f !== 'unresolved')
+  );
 }
 
 function summarizeFlags(bins: TplmBin[]): string {
@@ -521,11 +616,19 @@ function summarizeFlags(bins: TplmBin[]): string {
  * @example
  * plLifetime([0, 1, 2, 3], [100, 60, 36, 22]).tauNs; // ~1.96
  */
-export function plLifetime(timeNs: ArrayLike<number>, pl: ArrayLike<number>, counts = true): { tauNs: number | null; stderr: number | null } {
+export function plLifetime(
+  timeNs: ArrayLike<number>,
+  pl: ArrayLike<number>,
+  counts = true,
+): { tauNs: number | null; stderr: number | null } {
   return lifetime(timeNs, pl, counts);
 }
 
-function lifetime(time: ArrayLike<number>, I: ArrayLike<number>, counts: boolean): { tauNs: number | null; stderr: number | null } {
+function lifetime(
+  time: ArrayLike<number>,
+  I: ArrayLike<number>,
+  counts: boolean,
+): { tauNs: number | null; stderr: number | null } {
   let p = 0;
   for (let k = 1; k < I.length; k++) if (I[k] > I[p]) p = k;
   const target = I[p] / Math.E;
@@ -537,7 +640,8 @@ function lifetime(time: ArrayLike<number>, I: ArrayLike<number>, counts: boolean
       const ta = time[j - 1];
       const tb = time[j];
       let tc: number;
-      if (b > 0) tc = ta + ((Math.log(a) - Math.log(target)) / (Math.log(a) - Math.log(b))) * (tb - ta);
+      if (b > 0)
+        tc = ta + ((Math.log(a) - Math.log(target)) / (Math.log(a) - Math.log(b))) * (tb - ta);
       else tc = ta + ((a - target) / (a - b)) * (tb - ta);
       const tau = tc - time[p];
       let se: number | null = null;
@@ -570,9 +674,12 @@ export interface TemperatureRow {
  * @example
  * const rows = transportVsTemperature([{ temperatureK: 9, result: r9 }, { temperatureK: 80, result: r80 }]);
  */
-export function transportVsTemperature(entries: Array<{ temperatureK: number; result: TplmResult }>): TemperatureRow[] {
+export function transportVsTemperature(
+  entries: Array<{ temperatureK: number; result: TplmResult }>,
+): TemperatureRow[] {
   for (const e of entries) {
-    if (!(e.temperatureK > 0)) throw new InvalidInputError(`temperature must be > 0 K, got ${e.temperatureK}`);
+    if (!(e.temperatureK > 0))
+      throw new InvalidInputError(`temperature must be > 0 K, got ${e.temperatureK}`);
   }
   return [...entries]
     .sort((a, b) => a.temperatureK - b.temperatureK)

@@ -27,7 +27,11 @@ export interface MarkovFitConfig {
   siteSpacingNm?: number | null;
 }
 
-function paramsFrom(p: Float64Array, cfg: MarkovFitConfig): Partial<TransportModelParams> & Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'> {
+function paramsFrom(
+  p: Float64Array,
+  cfg: MarkovFitConfig,
+): Partial<TransportModelParams> &
+  Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'> {
   return {
     dimension: cfg.dimension ?? 2,
     nextNearest: cfg.nextNearest ?? true,
@@ -49,7 +53,12 @@ function stepsFor(x: Float64Array, dtNs: number, stride: number): number {
   return Math.max(2, Math.ceil(m / dtNs) + 2);
 }
 
-function tryCurve(p: Float64Array, cfg: MarkovFitConfig, steps: number, derivatives: boolean): MarkovCurve | null {
+function tryCurve(
+  p: Float64Array,
+  cfg: MarkovFitConfig,
+  steps: number,
+  derivatives: boolean,
+): MarkovCurve | null {
   try {
     return markovCurve(paramsFrom(p, cfg), steps, { derivatives });
   } catch {
@@ -59,7 +68,10 @@ function tryCurve(p: Float64Array, cfg: MarkovFitConfig, steps: number, derivati
 
 function checkTimes(x: Float64Array): void {
   for (let i = 0; i < x.length; i++) {
-    if (!(x[i] >= 0)) throw new InvalidInputError(`model times must be >= 0 ns (time after excitation); got ${x[i]} at ${i}`);
+    if (!(x[i] >= 0))
+      throw new InvalidInputError(
+        `model times must be >= 0 ns (time after excitation); got ${x[i]} at ${i}`,
+      );
   }
 }
 
@@ -99,7 +111,11 @@ export function markovMsdModel(cfg: MarkovFitConfig): Model {
         const n = Math.floor(f);
         const w = f - n;
         for (let k = 0; k < K; k++) {
-          jac[i * K + k] = c ? scale * ((1 - w) * (c.dMsd as Float64Array)[n * K + k] + w * (c.dMsd as Float64Array)[(n + 1) * K + k]) : NaN;
+          jac[i * K + k] = c
+            ? scale *
+              ((1 - w) * (c.dMsd as Float64Array)[n * K + k] +
+                w * (c.dMsd as Float64Array)[(n + 1) * K + k])
+            : NaN;
         }
       }
     },
@@ -147,7 +163,8 @@ export function markovPlModel(cfg: MarkovFitConfig): Model {
           continue;
         }
         const dE = c.dEmission as Float64Array;
-        for (let k = 0; k < K; k++) jac[i * np + k] = A * ((1 - w) * dE[n * K + k] + w * dE[(n + 1) * K + k]);
+        for (let k = 0; k < K; k++)
+          jac[i * np + k] = A * ((1 - w) * dE[n * K + k] + w * dE[(n + 1) * K + k]);
         jac[i * np + K] = (1 - w) * c.emission[n] + w * c.emission[n + 1];
       }
     },
@@ -211,7 +228,10 @@ export interface TransportFitResult {
  * const r = fitTransportModel({ msd, pl }, { dtPs: 25, siteSpacingNm: 7, initial: { gammaB: 0.03, gammaD: 3e-4, brightFraction: 0.5 } });
  * r.params.gammaFret.value; r.params.gammaFret.stderr;
  */
-export function fitTransportModel(data: TransportFitData, options: TransportFitOptions): TransportFitResult {
+export function fitTransportModel(
+  data: TransportFitData,
+  options: TransportFitOptions,
+): TransportFitResult {
   if (!(options.dtPs > 0)) throw new InvalidInputError(`dtPs must be > 0, got ${options.dtPs}`);
   const useUm = !!options.siteSpacingNm;
   const init: Record<MarkovParamName, number> = {
@@ -224,8 +244,14 @@ export function fitTransportModel(data: TransportFitData, options: TransportFitO
     brightFraction: 0.5,
     ...options.initial,
   };
-  const vary = new Set<MarkovParamName>(options.vary ?? ['gammaFret', 'gammaBD', 'gammaDB', 'gammaTrap']);
-  for (const v of vary) if (!MARKOV_PARAMS.includes(v)) throw new InvalidInputError(`unknown parameter "${v}"; choose from ${MARKOV_PARAMS.join(', ')}`);
+  const vary = new Set<MarkovParamName>(
+    options.vary ?? ['gammaFret', 'gammaBD', 'gammaDB', 'gammaTrap'],
+  );
+  for (const v of vary)
+    if (!MARKOV_PARAMS.includes(v))
+      throw new InvalidInputError(
+        `unknown parameter "${v}"; choose from ${MARKOV_PARAMS.join(', ')}`,
+      );
   const t: number[] = [];
   const y: number[] = [];
   const s: number[] = [];
@@ -233,11 +259,17 @@ export function fitTransportModel(data: TransportFitData, options: TransportFitO
   data.msd.forEach((p, i) => {
     const v = useUm ? p.msdUm2 : p.msdSites2;
     if (v === undefined || !Number.isFinite(v)) {
-      throw new InvalidInputError(`MSD point ${i} has no ${useUm ? 'msdUm2 (siteSpacingNm is set)' : 'msdSites2 (no siteSpacingNm)'} value`);
+      throw new InvalidInputError(
+        `MSD point ${i} has no ${useUm ? 'msdUm2 (siteSpacingNm is set)' : 'msdSites2 (no siteSpacingNm)'} value`,
+      );
     }
-    if (!(p.tNs >= 0)) throw new InvalidInputError(`MSD point ${i}: time ${p.tNs} ns must be >= 0 (after excitation)`);
+    if (!(p.tNs >= 0))
+      throw new InvalidInputError(
+        `MSD point ${i}: time ${p.tNs} ns must be >= 0 (after excitation)`,
+      );
     if (p.stderr === null || !(p.stderr > 0)) {
-      if (options.dropUnweighted === false) throw new InvalidInputError(`MSD point ${i} (t = ${p.tNs} ns) has no positive stderr`);
+      if (options.dropUnweighted === false)
+        throw new InvalidInputError(`MSD point ${i} (t = ${p.tNs} ns) has no positive stderr`);
       dropped++;
       return;
     }
@@ -246,23 +278,38 @@ export function fitTransportModel(data: TransportFitData, options: TransportFitO
     s.push(p.stderr);
   });
   if (t.length < vary.size + 1) {
-    throw new InvalidInputError(`only ${t.length} weighted MSD points for ${vary.size} free parameters`);
+    throw new InvalidInputError(
+      `only ${t.length} weighted MSD points for ${vary.size} free parameters`,
+    );
   }
-  const datasets: FitDataset[] = [{ model: markovMsdModel(options), x: t, y, sigma: s, name: 'MSD' }];
+  const datasets: FitDataset[] = [
+    { model: markovMsdModel(options), x: t, y, sigma: s, name: 'MSD' },
+  ];
   let plMax = 0;
   if (data.pl && data.pl.length) {
     const tp = data.pl.map((p) => p.tNs);
     const yp = data.pl.map((p) => p.counts);
     yp.forEach((v, i) => {
-      if (!(v >= 0)) throw new InvalidInputError(`PL point ${i} has negative or missing counts (${v})`);
+      if (!(v >= 0))
+        throw new InvalidInputError(`PL point ${i} has negative or missing counts (${v})`);
       plMax = Math.max(plMax, v);
     });
-    datasets.push({ model: markovPlModel(options), x: tp, y: yp, sigma: yp.map((v) => Math.sqrt(Math.max(v, 1))), name: 'PL' });
+    datasets.push({
+      model: markovPlModel(options),
+      x: tp,
+      y: yp,
+      sigma: yp.map((v) => Math.sqrt(Math.max(v, 1))),
+      name: 'PL',
+    });
   }
   const params: Record<string, ParamSpec> = {};
-  for (const k of MARKOV_PARAMS) params[k] = vary.has(k) ? { value: init[k], min: 0, max: 1 } : { value: init[k], fixed: true };
+  for (const k of MARKOV_PARAMS)
+    params[k] = vary.has(k) ? { value: init[k], min: 0, max: 1 } : { value: init[k], fixed: true };
   if (data.pl && data.pl.length) {
-    const c0 = markovCurve(paramsFrom(Float64Array.from(MARKOV_PARAMS.map((k) => init[k])), options), 2);
+    const c0 = markovCurve(
+      paramsFrom(Float64Array.from(MARKOV_PARAMS.map((k) => init[k])), options),
+      2,
+    );
     params.amplitude = { value: c0.emission[0] > 0 ? plMax / c0.emission[0] : plMax, min: 0 };
   }
   let r: GlobalFitResult;
@@ -270,7 +317,10 @@ export function fitTransportModel(data: TransportFitData, options: TransportFitO
     try {
       return fitGlobal(datasets, params, {});
     } catch (e) {
-      if (e instanceof FitSetupError) throw new FitSetupError(`transport model fit could not start: ${e.message}; check the initial rates`);
+      if (e instanceof FitSetupError)
+        throw new FitSetupError(
+          `transport model fit could not start: ${e.message}; check the initial rates`,
+        );
       throw e;
     }
   };
@@ -281,23 +331,38 @@ export function fitTransportModel(data: TransportFitData, options: TransportFitO
     let floor = 0;
     for (let i = 0; i < y.length; i++) floor = Math.max(floor, Math.abs(y[i]));
     floor *= 1e-3;
-    datasets[0] = { ...datasets[0], sigma: s.map((si, i) => (si * Math.max(Math.abs(f[i]), floor)) / Math.max(Math.abs(y[i]), floor)) };
+    datasets[0] = {
+      ...datasets[0],
+      sigma: s.map(
+        (si, i) => (si * Math.max(Math.abs(f[i]), floor)) / Math.max(Math.abs(y[i]), floor),
+      ),
+    };
     if (datasets.length > 1) {
       // Pearson weights for the counts: variance = model, not the observed counts.
       const fp = r.datasets[1].best;
       datasets[1] = { ...datasets[1], sigma: Array.from(fp, (v) => Math.sqrt(Math.max(v, 1))) };
     }
-    for (const k of Object.keys(params)) if (!params[k].fixed) params[k] = { ...params[k], value: r.params[k].value };
+    for (const k of Object.keys(params))
+      if (!params[k].fixed) params[k] = { ...params[k], value: r.params[k].value };
     r = run();
   }
   const dtNs = options.dtPs / 1000;
   const out = {} as Record<MarkovParamName, TransportFitParam>;
   for (const k of MARKOV_PARAMS) {
     const pr = r.params[k];
-    out[k] = { value: pr.value, stderr: pr.stderr, fixed: pr.fixed, atBound: pr.atBound, ratePerNs: -Math.log1p(-Math.min(pr.value, 1 - 1e-15)) / dtNs };
+    out[k] = {
+      value: pr.value,
+      stderr: pr.stderr,
+      fixed: pr.fixed,
+      atBound: pr.atBound,
+      ratePerNs: -Math.log1p(-Math.min(pr.value, 1 - 1e-15)) / dtNs,
+    };
   }
   const msdBest = t.map((tt, i) => ({ tNs: tt, msd: r.datasets[0].best[i] }));
-  const plBest = data.pl && data.pl.length ? data.pl.map((p, i) => ({ tNs: p.tNs, counts: r.datasets[1].best[i] })) : null;
+  const plBest =
+    data.pl && data.pl.length
+      ? data.pl.map((p, i) => ({ tNs: p.tNs, counts: r.datasets[1].best[i] }))
+      : null;
   return {
     params: out,
     amplitude: r.params.amplitude ? r.params.amplitude.value : null,

@@ -19,7 +19,15 @@ export {
   type SimulateOptions,
   type SimulateParallelOptions,
 } from './simulate.js';
-export { CHUNK_WALKERS, STEP_MODE_THRESHOLD, runChunks, createAccumulators, addAccumulators, type Accumulators, type KernelConfig } from './kernel.js';
+export {
+  CHUNK_WALKERS,
+  STEP_MODE_THRESHOLD,
+  runChunks,
+  createAccumulators,
+  addAccumulators,
+  type Accumulators,
+  type KernelConfig,
+} from './kernel.js';
 export * from './profile-models.js';
 export * from './read.js';
 export * from './analyze.js';

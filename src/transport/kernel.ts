@@ -138,7 +138,11 @@ export interface Accumulators {
  * @example
  * const acc = createAccumulators(300, 2, 60);
  */
-export function createAccumulators(steps: number, dimension: number, profileHalfWidth: number): Accumulators {
+export function createAccumulators(
+  steps: number,
+  dimension: number,
+  profileHalfWidth: number,
+): Accumulators {
   const nx = profileHalfWidth >= 0 ? 2 * profileHalfWidth + 1 : 0;
   return {
     steps,
@@ -169,7 +173,22 @@ export function createAccumulators(steps: number, dimension: number, profileHalf
  * addAccumulators(total, partFromWorker);
  */
 export function addAccumulators(a: Accumulators, b: Accumulators): void {
-  const keys = ['count', 'countBright', 'countDark', 'countTrapped', 's1', 's2', 's3', 's4', 'r2', 'r4', 'hist', 'outside', 'init1', 'init2'] as const;
+  const keys = [
+    'count',
+    'countBright',
+    'countDark',
+    'countTrapped',
+    's1',
+    's2',
+    's3',
+    's4',
+    'r2',
+    'r4',
+    'hist',
+    'outside',
+    'init1',
+    'init2',
+  ] as const;
   for (const k of keys) {
     const x = a[k];
     const y = b[k];
@@ -178,7 +197,6 @@ export function addAccumulators(a: Accumulators, b: Accumulators): void {
   a.created += b.created;
   a.survivors += b.survivors;
 }
-
 
 const INV32 = 1 / 4294967296;
 const BUCKETS = 2 ** (32 - GUIDE_SHIFT);
@@ -229,7 +247,10 @@ function geometricK(u: number, log1mP: number): number {
  * @example
  * const { surv, top } = geometricTables(Math.log1p(-0.0003), 400);
  */
-export function geometricTables(log1mP: number, steps: number): { surv: Float64Array; top: Int32Array } {
+export function geometricTables(
+  log1mP: number,
+  steps: number,
+): { surv: Float64Array; top: Int32Array } {
   const surv = new Float64Array(steps + 1);
   const kMax = geometricK(0, log1mP);
   for (let k = 0; k <= steps; k++) {
@@ -274,7 +295,10 @@ export function aliasGuide(prob: Float64Array, index: Int32Array, centre: number
     const hi = lo + ALIAS_BUCKET_WIDTH - 1;
     const v = aliasValue(lo, prob, index, centre);
     const oneColumn = Math.floor(lo * m * INV32) === Math.floor(hi * m * INV32);
-    g[b] = oneColumn && v === aliasValue(hi, prob, index, centre) && v > ALIAS_GUIDE_MISS && v < 32768 ? v : ALIAS_GUIDE_MISS;
+    g[b] =
+      oneColumn && v === aliasValue(hi, prob, index, centre) && v > ALIAS_GUIDE_MISS && v < 32768
+        ? v
+        : ALIAS_GUIDE_MISS;
   }
   return g;
 }
@@ -292,7 +316,8 @@ function packTables(cfg: KernelConfig): Packed {
   let t = packed.get(cfg);
   if (!t) {
     const hops = new Int32Array(cfg.nEvB + 1);
-    for (let k = 0; k < cfg.dx.length; k++) hops[EV_HOP + k] = (cfg.dx[k] + 1) | ((cfg.dy[k] + 1) << 2) | ((cfg.dz[k] + 1) << 4);
+    for (let k = 0; k < cfg.dx.length; k++)
+      hops[EV_HOP + k] = (cfg.dx[k] + 1) | ((cfg.dy[k] + 1) << 2) | ((cfg.dz[k] + 1) << 4);
     const g = cfg.bStepGuide;
     const guide = new Int32Array(g.length);
     for (let b = 0; b < g.length; b++) guide[b] = g[b] < 0 ? 255 : g[b] | (hops[g[b]] << 8);
@@ -312,7 +337,12 @@ function packTables(cfg: KernelConfig): Packed {
  * step counter stays a small integer and each state has its own branch, so V8 keeps the loop in
  * machine integers.
  */
-export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: number, acc: Accumulators): void {
+export function runChunks(
+  cfg: KernelConfig,
+  chunkStart: number,
+  chunkEnd: number,
+  acc: Accumulators,
+): void {
   // Module-level constants as locals or literals: V8 reads a module binding from the module
   // context (a load and a check) at every use inside the loops.
   const stepModeP = STEP_MODE_THRESHOLD;
@@ -365,7 +395,12 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
   const r4a = acc.r4;
   const hist = acc.hist;
   const outside = acc.outside;
-  let i1x = 0, i1y = 0, i1z = 0, i2x = 0, i2y = 0, i2z = 0;
+  let i1x = 0,
+    i1y = 0,
+    i1z = 0,
+    i2x = 0,
+    i2y = 0,
+    i2z = 0;
   let created = 0;
   let survivors = 0;
   const walkers = cfg.walkers;
@@ -400,19 +435,39 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
     const wEnd = Math.min(walkers, (c + 1) * chunkWalkers);
     for (let w = c * chunkWalkers; w < wEnd; w++) {
       // Initial position: one draw per axis (alias method); on a vacancy, draw again.
-      let px = 0, py = 0, pz = 0;
+      let px = 0,
+        py = 0,
+        pz = 0;
       // Wrapped lattice coordinates and site index (lattice runs only).
-      let wx = 0, wy = 0, wz = 0;
+      let wx = 0,
+        wy = 0,
+        wz = 0;
       let site = 0;
       for (;;) {
-        m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+        m5 = Math.imul(sa, 5);
+        u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+        t9 = sa << 9;
+        sb ^= s0;
+        sc ^= sa;
+        sa ^= sb;
+        s0 ^= sc;
+        sb ^= t9;
+        sc = (sc << 11) | (sc >>> 21);
         px = aG[u >>> 18];
         if (px === -32768 /* ALIAS_GUIDE_MISS */) {
           const f = u * aliasScale;
           const j = Math.floor(f);
           px = (f - j < aliasProb[j] ? j : aliasIndex[j]) - aliasCentre;
         }
-        m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+        m5 = Math.imul(sa, 5);
+        u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+        t9 = sa << 9;
+        sb ^= s0;
+        sc ^= sa;
+        sa ^= sb;
+        s0 ^= sc;
+        sb ^= t9;
+        sc = (sc << 11) | (sc >>> 21);
         py = aG[u >>> 18];
         if (py === -32768 /* ALIAS_GUIDE_MISS */) {
           const f = u * aliasScale;
@@ -420,7 +475,15 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
           py = (f - j < aliasProb[j] ? j : aliasIndex[j]) - aliasCentre;
         }
         if (d3) {
-          m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+          m5 = Math.imul(sa, 5);
+          u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+          t9 = sa << 9;
+          sb ^= s0;
+          sc ^= sa;
+          sa ^= sb;
+          s0 ^= sc;
+          sb ^= t9;
+          sc = (sc << 11) | (sc >>> 21);
           pz = aG[u >>> 18];
           if (pz === -32768 /* ALIAS_GUIDE_MISS */) {
             const f = u * aliasScale;
@@ -448,7 +511,15 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
       i1z += pz;
       i2z += pz * pz;
       created++;
-      m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+      m5 = Math.imul(sa, 5);
+      u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+      t9 = sa << 9;
+      sb ^= s0;
+      sc ^= sa;
+      sa ^= sb;
+      s0 ^= sc;
+      sb ^= t9;
+      sc = (sc << 11) | (sc >>> 21);
       let state = u < brightThr ? 0 : u < trappedThr ? 2 : 1; // 0 bright, 1 dark, 2 trapped
       let n = 0;
       // The state that emitted the photon, or -1 while none did (then the walker survives).
@@ -462,7 +533,15 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
             if (bGuided) {
               // Uniform lattice, step mode: one draw per step, read through the guide.
               for (;;) {
-                m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+                m5 = Math.imul(sa, 5);
+                u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+                t9 = sa << 9;
+                sb ^= s0;
+                sc ^= sa;
+                sa ^= sb;
+                s0 ^= sc;
+                sb ^= t9;
+                sc = (sc << 11) | (sc >>> 21);
                 const g = bGP[u >>> 20];
                 ev = g & 255;
                 if (ev === 255) {
@@ -477,7 +556,15 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
             } else if (!lattice) {
               // Uniform lattice, geometric mode.
               if (!bOn0) break walk;
-              m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+              m5 = Math.imul(sa, 5);
+              u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+              t9 = sa << 9;
+              sb ^= s0;
+              sc ^= sa;
+              sa ^= sb;
+              s0 ^= sc;
+              sb ^= t9;
+              sc = (sc << 11) | (sc >>> 21);
               if (bTab) {
                 const R = N - n;
                 if (u <= bSurv[R]) break walk;
@@ -490,7 +577,15 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
                 if (K >= N - n) break walk;
                 n = (n + K) | 0;
               }
-              m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+              m5 = Math.imul(sa, 5);
+              u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+              t9 = sa << 9;
+              sb ^= s0;
+              sc ^= sa;
+              sa ^= sb;
+              s0 ^= sc;
+              sb ^= t9;
+              sc = (sc << 11) | (sc >>> 21);
               while (ev < lastB && u >= bGeomThr[ev]) ev++;
             } else {
               // Explicit lattice: the tables of this site.
@@ -500,17 +595,41 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
               if (P >= stepModeP) {
                 const Pthr = bStepThr[base + lastB];
                 for (;;) {
-                  m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+                  m5 = Math.imul(sa, 5);
+                  u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+                  t9 = sa << 9;
+                  sb ^= s0;
+                  sc ^= sa;
+                  sa ^= sb;
+                  s0 ^= sc;
+                  sb ^= t9;
+                  sc = (sc << 11) | (sc >>> 21);
                   if (u < Pthr) break;
                   if (++n >= N) break walk;
                 }
                 while (u >= bStepThr[base + ev]) ev++;
               } else {
-                m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+                m5 = Math.imul(sa, 5);
+                u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+                t9 = sa << 9;
+                sb ^= s0;
+                sc ^= sa;
+                sa ^= sb;
+                s0 ^= sc;
+                sb ^= t9;
+                sc = (sc << 11) | (sc >>> 21);
                 const K = Math.floor(Math.log((u + 1) * inv32) / bLog[site]);
                 if (K >= N - n) break walk;
                 n = (n + K) | 0;
-                m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+                m5 = Math.imul(sa, 5);
+                u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+                t9 = sa << 9;
+                sb ^= s0;
+                sc ^= sa;
+                sa ^= sb;
+                s0 ^= sc;
+                sb ^= t9;
+                sc = (sc << 11) | (sc >>> 21);
                 while (ev < lastB && u >= bGeomThr[base + ev]) ev++;
               }
             }
@@ -552,13 +671,29 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
           let emit: boolean;
           if (dStep) {
             for (;;) {
-              m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+              m5 = Math.imul(sa, 5);
+              u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+              t9 = sa << 9;
+              sb ^= s0;
+              sc ^= sa;
+              sa ^= sb;
+              s0 ^= sc;
+              sb ^= t9;
+              sc = (sc << 11) | (sc >>> 21);
               if (u < dThr) break;
               if (++n >= N) break walk;
             }
             emit = u < dThr0;
           } else {
-            m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+            m5 = Math.imul(sa, 5);
+            u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+            t9 = sa << 9;
+            sb ^= s0;
+            sc ^= sa;
+            sa ^= sb;
+            s0 ^= sc;
+            sb ^= t9;
+            sc = (sc << 11) | (sc >>> 21);
             if (dTab) {
               const R = N - n;
               if (u <= dSurv[R]) break;
@@ -571,7 +706,15 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
               if (K >= N - n) break;
               n = (n + K) | 0;
             }
-            m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+            m5 = Math.imul(sa, 5);
+            u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+            t9 = sa << 9;
+            sb ^= s0;
+            sc ^= sa;
+            sa ^= sb;
+            s0 ^= sc;
+            sb ^= t9;
+            sc = (sc << 11) | (sc >>> 21);
             emit = u < dGeom0;
           }
           if (emit) {
@@ -585,12 +728,28 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
           if (!tOn) break;
           if (tStep) {
             for (;;) {
-              m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+              m5 = Math.imul(sa, 5);
+              u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+              t9 = sa << 9;
+              sb ^= s0;
+              sc ^= sa;
+              sa ^= sb;
+              s0 ^= sc;
+              sb ^= t9;
+              sc = (sc << 11) | (sc >>> 21);
               if (u < tThr) break;
               if (++n >= N) break walk;
             }
           } else {
-            m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+            m5 = Math.imul(sa, 5);
+            u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+            t9 = sa << 9;
+            sb ^= s0;
+            sc ^= sa;
+            sa ^= sb;
+            s0 ^= sc;
+            sb ^= t9;
+            sc = (sc << 11) | (sc >>> 21);
             if (tTab) {
               const R = N - n;
               if (u <= tSurv[R]) break;
@@ -604,7 +763,15 @@ export function runChunks(cfg: KernelConfig, chunkStart: number, chunkEnd: numbe
               n = (n + K) | 0;
             }
             // (the event draw of the geometric mode: one event, so always emission)
-            m5 = Math.imul(sa, 5); u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0; t9 = sa << 9; sb ^= s0; sc ^= sa; sa ^= sb; s0 ^= sc; sb ^= t9; sc = (sc << 11) | (sc >>> 21);
+            m5 = Math.imul(sa, 5);
+            u = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+            t9 = sa << 9;
+            sb ^= s0;
+            sc ^= sa;
+            sa ^= sb;
+            s0 ^= sc;
+            sb ^= t9;
+            sc = (sc << 11) | (sc >>> 21);
           }
           emitter = 2;
           break;

@@ -20,7 +20,15 @@ import { InvalidInputError } from '../core/errors.js';
 import { type TransportModelParams, hopGeometry, normalizeModelParams } from './model.js';
 
 /** The parameters the analytic model can be differentiated with respect to, in this order. */
-export const MARKOV_PARAMS = ['gammaB', 'gammaD', 'gammaBD', 'gammaDB', 'gammaFret', 'gammaTrap', 'brightFraction'] as const;
+export const MARKOV_PARAMS = [
+  'gammaB',
+  'gammaD',
+  'gammaBD',
+  'gammaDB',
+  'gammaFret',
+  'gammaTrap',
+  'brightFraction',
+] as const;
 export type MarkovParamName = (typeof MARKOV_PARAMS)[number];
 
 /** The analytic curve at every step n = 0 .. steps-1. */
@@ -53,17 +61,26 @@ export interface MarkovCurve {
  * c.msdSites2[20]; // ~3.2 sites^2 near the peak
  */
 export function markovCurve(
-  params: Partial<TransportModelParams> & Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
+  params: Partial<TransportModelParams> &
+    Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
   steps: number,
   options: { derivatives?: boolean } = {},
 ): MarkovCurve {
   const p = normalizeModelParams(params);
-  if (!Number.isInteger(steps) || steps < 1) throw new InvalidInputError(`steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new InvalidInputError(`steps must be a positive integer, got ${steps}`);
   const geo = hopGeometry(p.dimension, p.nextNearest);
   const W = geo.weightSum;
   const a2 = geo.meanSquaredHopSites2;
   const d = p.dimension;
-  const { gammaB: gB, gammaD: gD, gammaBD: gBD, gammaDB: gDB, gammaTrap: gT, trappedRadiativeFactor: f } = p;
+  const {
+    gammaB: gB,
+    gammaD: gD,
+    gammaBD: gBD,
+    gammaDB: gDB,
+    gammaTrap: gT,
+    trappedRadiativeFactor: f,
+  } = p;
   const gH = W * p.gammaFret;
   const qB = 1 - gB - gBD - gT;
   const qD = 1 - gD - gDB;
@@ -236,11 +253,14 @@ export interface DarkPlateau {
  * darkPlateau(preset('004-5nm-9K')).plateauSites2; // 0.5697
  */
 export function darkPlateau(
-  params: Partial<TransportModelParams> & Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
+  params: Partial<TransportModelParams> &
+    Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
 ): DarkPlateau {
   const p = normalizeModelParams(params);
   if (p.gammaDB !== 0 || p.gammaTrap !== 0 || p.trappedFraction !== 0) {
-    throw new InvalidInputError('darkPlateau: the closed form needs gammaDB = 0, gammaTrap = 0 and trappedFraction = 0 (otherwise the MSD has no dark plateau)');
+    throw new InvalidInputError(
+      'darkPlateau: the closed form needs gammaDB = 0, gammaTrap = 0 and trappedFraction = 0 (otherwise the MSD has no dark plateau)',
+    );
   }
   const geo = hopGeometry(p.dimension, p.nextNearest);
   const gH = geo.weightSum * p.gammaFret;

@@ -75,7 +75,15 @@ export interface TransportRunParams {
 export type TransportSimulationParams = TransportModelParams & TransportRunParams;
 
 /** Default values of the optional model fields. */
-export const MODEL_DEFAULTS: Pick<TransportModelParams, 'dimension' | 'gammaTrap' | 'trappedRadiativeFactor' | 'trappedFraction' | 'nextNearest' | 'gammaDB'> = {
+export const MODEL_DEFAULTS: Pick<
+  TransportModelParams,
+  | 'dimension'
+  | 'gammaTrap'
+  | 'trappedRadiativeFactor'
+  | 'trappedFraction'
+  | 'nextNearest'
+  | 'gammaDB'
+> = {
   dimension: 2,
   gammaDB: 0,
   gammaTrap: 0,
@@ -101,7 +109,10 @@ export function hopTargets(dimension: 2 | 3, nextNearest = true): HopTarget[] {
   const out: HopTarget[] = [];
   const d = dimension;
   const range = [-1, 0, 1];
-  const offsets: number[][] = d === 2 ? range.flatMap((x) => range.map((y) => [x, y])) : range.flatMap((x) => range.flatMap((y) => range.map((z) => [x, y, z])));
+  const offsets: number[][] =
+    d === 2
+      ? range.flatMap((x) => range.map((y) => [x, y]))
+      : range.flatMap((x) => range.flatMap((y) => range.map((z) => [x, y, z])));
   for (const o of offsets) {
     const r2 = o.reduce((s, v) => s + v * v, 0);
     if (r2 === 1) out.push({ offset: o, weight: 1 });
@@ -146,7 +157,9 @@ export function hopGeometry(dimension: 2 | 3, nextNearest = true): HopGeometry {
  * @example
  * gammaHop({ ...PRESETS['004-5nm-9K'] }); // 0.405
  */
-export function gammaHop(p: Pick<TransportModelParams, 'dimension' | 'gammaFret' | 'nextNearest'>): number {
+export function gammaHop(
+  p: Pick<TransportModelParams, 'dimension' | 'gammaFret' | 'nextNearest'>,
+): number {
   return hopGeometry(p.dimension, p.nextNearest).weightSum * p.gammaFret;
 }
 
@@ -157,9 +170,15 @@ export function gammaHop(p: Pick<TransportModelParams, 'dimension' | 'gammaFret'
  * @example
  * gammaDBFromSplitting(0.15, 15, 174); // 0.166 (Delta = k_B T at 174 K)
  */
-export function gammaDBFromSplitting(gammaBD: number, splittingMeV: number, temperatureK: number): number {
-  if (!(temperatureK > 0)) throw new InvalidInputError(`temperature must be > 0 K, got ${temperatureK}`);
-  if (!(splittingMeV >= 0)) throw new InvalidInputError(`bright-dark splitting must be >= 0 meV, got ${splittingMeV}`);
+export function gammaDBFromSplitting(
+  gammaBD: number,
+  splittingMeV: number,
+  temperatureK: number,
+): number {
+  if (!(temperatureK > 0))
+    throw new InvalidInputError(`temperature must be > 0 K, got ${temperatureK}`);
+  if (!(splittingMeV >= 0))
+    throw new InvalidInputError(`bright-dark splitting must be >= 0 meV, got ${splittingMeV}`);
   return 3 * gammaBD * Math.exp(-(splittingMeV * 1e-3) / (BOLTZMANN_EV_PER_K * temperatureK));
 }
 
@@ -200,17 +219,20 @@ const base9K: TransportSimulationParams = {
  */
 export const PRESETS: Record<string, TransportPreset> = {
   '004-5nm-9K': {
-    description: '5 nm CsPbBr3 superlattice at 9 K: bright/dark model, no dark->bright (negative diffusion)',
+    description:
+      '5 nm CsPbBr3 superlattice at 9 K: bright/dark model, no dark->bright (negative diffusion)',
     source: 'paper 004, Experimental Section (Monte Carlo Simulations)',
     params: base9K,
   },
   '004-5nm-warm': {
-    description: '5 nm superlattice, warmer: dark->bright 0.02 per step turns the fall into a slow second rise',
+    description:
+      '5 nm superlattice, warmer: dark->bright 0.02 per step turns the fall into a slow second rise',
     source: 'paper 004 ranges (gamma_DB 0-0.1); value chosen here',
     params: { ...base9K, gammaDB: 0.02 },
   },
   '004-trap': {
-    description: 'trap model (high temperature): deep traps from the bright state, no detrapping, trapped radiative rate 1/100',
+    description:
+      'trap model (high temperature): deep traps from the bright state, no detrapping, trapped radiative rate 1/100',
     source: 'paper 004 Fig. 3c model; gamma_trap, gamma_DB and gamma_FRET chosen inside 004 ranges',
     params: { ...base9K, gammaDB: 0.1, gammaFret: 0.15, gammaTrap: 0.01, steps: 600 },
   },
@@ -225,7 +247,10 @@ export const PRESETS: Record<string, TransportPreset> = {
 export function preset(name: string): TransportSimulationParams {
   const p = PRESETS[name];
   if (!p) throw new UnknownNameError('transport preset', name, Object.keys(PRESETS));
-  return { ...p.params, disorder: p.params.disorder ? { ...p.params.disorder } : p.params.disorder };
+  return {
+    ...p.params,
+    disorder: p.params.disorder ? { ...p.params.disorder } : p.params.disorder,
+  };
 }
 
 function checkProb(name: string, v: number): void {
@@ -242,7 +267,8 @@ function checkProb(name: string, v: number): void {
  * const p = normalizeModelParams({ gammaB: 0.03, gammaD: 3e-4, gammaBD: 0.15, gammaFret: 0.09, brightFraction: 0.5 });
  */
 export function normalizeModelParams(
-  input: Partial<TransportModelParams> & Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
+  input: Partial<TransportModelParams> &
+    Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
 ): TransportModelParams {
   const p: TransportModelParams = {
     dimension: input.dimension ?? MODEL_DEFAULTS.dimension,
@@ -257,12 +283,25 @@ export function normalizeModelParams(
     trappedFraction: input.trappedFraction ?? MODEL_DEFAULTS.trappedFraction,
     nextNearest: input.nextNearest ?? MODEL_DEFAULTS.nextNearest,
   };
-  if (p.dimension !== 2 && p.dimension !== 3) throw new InvalidInputError(`dimension must be 2 or 3, got ${String(p.dimension)}`);
-  for (const k of ['gammaB', 'gammaD', 'gammaBD', 'gammaDB', 'gammaFret', 'gammaTrap', 'trappedRadiativeFactor', 'brightFraction', 'trappedFraction'] as const) {
+  if (p.dimension !== 2 && p.dimension !== 3)
+    throw new InvalidInputError(`dimension must be 2 or 3, got ${String(p.dimension)}`);
+  for (const k of [
+    'gammaB',
+    'gammaD',
+    'gammaBD',
+    'gammaDB',
+    'gammaFret',
+    'gammaTrap',
+    'trappedRadiativeFactor',
+    'brightFraction',
+    'trappedFraction',
+  ] as const) {
     checkProb(k, p[k]);
   }
   if (p.brightFraction + p.trappedFraction > 1 + 1e-12) {
-    throw new InvalidInputError(`brightFraction + trappedFraction must be <= 1, got ${p.brightFraction} + ${p.trappedFraction}`);
+    throw new InvalidInputError(
+      `brightFraction + trappedFraction must be <= 1, got ${p.brightFraction} + ${p.trappedFraction}`,
+    );
   }
   const hop = gammaHop(p);
   const bright = p.gammaB + p.gammaBD + p.gammaTrap + hop;
@@ -272,7 +311,9 @@ export function normalizeModelParams(
     );
   }
   if (p.gammaD + p.gammaDB > 1 + 1e-12) {
-    throw new InvalidInputError(`dark-state probabilities gammaD + gammaDB = ${p.gammaD + p.gammaDB} exceed 1`);
+    throw new InvalidInputError(
+      `dark-state probabilities gammaD + gammaDB = ${p.gammaD + p.gammaDB} exceed 1`,
+    );
   }
   return p;
 }
@@ -284,7 +325,8 @@ export function normalizeModelParams(
  * const p = normalizeSimulationParams({ ...preset('004-5nm-9K'), walkers: 1000 });
  */
 export function normalizeSimulationParams(
-  input: Partial<TransportSimulationParams> & Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
+  input: Partial<TransportSimulationParams> &
+    Pick<TransportModelParams, 'gammaB' | 'gammaD' | 'gammaBD' | 'gammaFret' | 'brightFraction'>,
 ): TransportSimulationParams {
   const m = normalizeModelParams(input);
   const r: TransportRunParams = {
@@ -298,22 +340,33 @@ export function normalizeSimulationParams(
     latticeSize: input.latticeSize ?? (m.dimension === 2 ? 150 : 64),
     siteSpacingNm: input.siteSpacingNm ?? null,
   };
-  if (!(r.sigma0Sites >= 0) || !Number.isFinite(r.sigma0Sites)) throw new InvalidInputError(`sigma0Sites must be >= 0, got ${r.sigma0Sites}`);
-  if (r.sigma0Sites > 1e5) throw new InvalidInputError(`sigma0Sites ${r.sigma0Sites} is too large (max 1e5)`);
-  if (!Number.isInteger(r.steps) || r.steps < 1 || r.steps > 10_000_000) throw new InvalidInputError(`steps must be an integer in 1 .. 1e7, got ${r.steps}`);
-  if (!(r.dtPs > 0) || !Number.isFinite(r.dtPs)) throw new InvalidInputError(`dtPs must be > 0, got ${r.dtPs}`);
-  if (!Number.isInteger(r.walkers) || r.walkers < 1 || r.walkers > 2 ** 40) throw new InvalidInputError(`walkers must be a positive integer, got ${r.walkers}`);
-  if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > Number.MAX_SAFE_INTEGER) throw new InvalidInputError(`seed must be a non-negative integer, got ${r.seed}`);
+  if (!(r.sigma0Sites >= 0) || !Number.isFinite(r.sigma0Sites))
+    throw new InvalidInputError(`sigma0Sites must be >= 0, got ${r.sigma0Sites}`);
+  if (r.sigma0Sites > 1e5)
+    throw new InvalidInputError(`sigma0Sites ${r.sigma0Sites} is too large (max 1e5)`);
+  if (!Number.isInteger(r.steps) || r.steps < 1 || r.steps > 10_000_000)
+    throw new InvalidInputError(`steps must be an integer in 1 .. 1e7, got ${r.steps}`);
+  if (!(r.dtPs > 0) || !Number.isFinite(r.dtPs))
+    throw new InvalidInputError(`dtPs must be > 0, got ${r.dtPs}`);
+  if (!Number.isInteger(r.walkers) || r.walkers < 1 || r.walkers > 2 ** 40)
+    throw new InvalidInputError(`walkers must be a positive integer, got ${r.walkers}`);
+  if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > Number.MAX_SAFE_INTEGER)
+    throw new InvalidInputError(`seed must be a non-negative integer, got ${r.seed}`);
   const vf = r.vacancyFraction ?? 0;
-  if (!(vf >= 0 && vf < 1)) throw new InvalidInputError(`vacancyFraction must be in [0, 1), got ${vf}`);
+  if (!(vf >= 0 && vf < 1))
+    throw new InvalidInputError(`vacancyFraction must be in [0, 1), got ${vf}`);
   if (r.disorder) {
     if (!(r.disorder.sigmaMeV >= 0) || !(r.disorder.temperatureK > 0)) {
-      throw new InvalidInputError(`disorder needs sigmaMeV >= 0 and temperatureK > 0, got ${JSON.stringify(r.disorder)}`);
+      throw new InvalidInputError(
+        `disorder needs sigmaMeV >= 0 and temperatureK > 0, got ${JSON.stringify(r.disorder)}`,
+      );
     }
   }
   const L = r.latticeSize as number;
   if (!Number.isInteger(L) || L < 4 || (m.dimension === 3 ? L ** 3 : L * L) > 50_000_000) {
-    throw new InvalidInputError(`latticeSize must be an integer >= 4 with at most 5e7 sites, got ${L}`);
+    throw new InvalidInputError(
+      `latticeSize must be an integer >= 4 with at most 5e7 sites, got ${L}`,
+    );
   }
   if (r.siteSpacingNm !== null && r.siteSpacingNm !== undefined && !(r.siteSpacingNm > 0)) {
     throw new InvalidInputError(`siteSpacingNm must be > 0 nm, got ${r.siteSpacingNm}`);

@@ -93,7 +93,7 @@ export const voigtProfileModel: Model = {
       jac[j] = V;
       // dz/dmu = -1/sr (real); dz/dgammaL = i/sr; dz/dsigma = -z/sigma
       jac[j + 1] = A * k * (-dr / sr);
-      jac[j + 2] = A * (k * -(dr * zr - di * zi) / s - V / s);
+      jac[j + 2] = A * ((k * -(dr * zr - di * zi)) / s - V / s);
       jac[j + 3] = A * k * (-di / sr);
       jac[j + 4] = 1;
     }

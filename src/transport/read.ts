@@ -13,7 +13,14 @@
 import { DataFormatError, InvalidInputError } from '../core/errors.js';
 import { type Axis, axisValues, coordinateAxis } from '../data/axis.js';
 import { type CalibratedArray, calibrated } from '../data/calibrated.js';
-import { type Hdf5DatasetNode, type Hdf5File, type Hdf5Node, hdf5SignalPaths, readHdf5, resolveSignalPath } from '../io/hdf5.js';
+import {
+  type Hdf5DatasetNode,
+  type Hdf5File,
+  type Hdf5Node,
+  hdf5SignalPaths,
+  readHdf5,
+  resolveSignalPath,
+} from '../io/hdf5.js';
 
 export type TplmLayout = 'auto' | 'matrix' | 'long';
 
@@ -27,10 +34,13 @@ export interface ReadTplmOptions {
   positionUnit?: 'nm' | 'um' | 'sites';
 }
 
-const TIME_SCALE: Record<string, number> = { ps: 1e-3, ns: 1, us: 1e3, 'µs': 1e3 };
+const TIME_SCALE: Record<string, number> = { ps: 1e-3, ns: 1, us: 1e3, µs: 1e3 };
 
 function splitRow(line: string, delim: RegExp): string[] {
-  return line.trim().split(delim).map((s) => s.trim());
+  return line
+    .trim()
+    .split(delim)
+    .map((s) => s.trim());
 }
 
 function detectDelimiter(lines: string[]): RegExp {
@@ -41,13 +51,18 @@ function detectDelimiter(lines: string[]): RegExp {
   return /\s+/;
 }
 
-function unitsFromText(text: string): { time?: 'ps' | 'ns' | 'us'; position?: 'nm' | 'um' | 'sites' } {
+function unitsFromText(text: string): {
+  time?: 'ps' | 'ns' | 'us';
+  position?: 'nm' | 'um' | 'sites';
+} {
   const t = text.toLowerCase();
   const out: { time?: 'ps' | 'ns' | 'us'; position?: 'nm' | 'um' | 'sites' } = {};
   const tm = /\b(ps|ns|us|µs)\b/.exec(t);
   if (tm) out.time = tm[1] === 'µs' ? 'us' : (tm[1] as 'ps' | 'ns' | 'us');
   const pm = /\b(nm|um|µm|sites?)\b/.exec(t.replace(/\b(ps|ns|us|µs)\b/g, ''));
-  if (pm) out.position = pm[1] === 'µm' ? 'um' : pm[1].startsWith('site') ? 'sites' : (pm[1] as 'nm' | 'um');
+  if (pm)
+    out.position =
+      pm[1] === 'µm' ? 'um' : pm[1].startsWith('site') ? 'sites' : (pm[1] as 'nm' | 'um');
   return out;
 }
 
@@ -76,10 +91,14 @@ function contentLines(text: string): Array<{ line: string; row: number }> {
  * const cube = readTplmText('t(ns)\\x(um),-1,0,1\n0,5,20,5\n0.025,6,18,6\n');
  * cube.axes.map((a) => a.name); // ['time', 'x']
  */
-export function readTplmText(text: string, options: ReadTplmOptions = {}): CalibratedArray<Float64Array> {
+export function readTplmText(
+  text: string,
+  options: ReadTplmOptions = {},
+): CalibratedArray<Float64Array> {
   const file = options.fileName;
   const rows = contentLines(text);
-  if (rows.length < 2) throw new DataFormatError('a TPLM file needs a header row and at least one data row', { file });
+  if (rows.length < 2)
+    throw new DataFormatError('a TPLM file needs a header row and at least one data row', { file });
   const delim = detectDelimiter(rows.map((r) => r.line));
   const header = splitRow(rows[0].line, delim);
   const headerNumeric = header.slice(1).every((c) => c !== '' && Number.isFinite(Number(c)));
@@ -89,7 +108,8 @@ export function readTplmText(text: string, options: ReadTplmOptions = {}): Calib
   const timeUnit = options.timeUnit ?? units.time ?? 'ns';
   const positionUnit = options.positionUnit ?? units.position ?? 'um';
   const tScale = TIME_SCALE[timeUnit];
-  if (tScale === undefined) throw new InvalidInputError(`unknown time unit "${timeUnit}"; use ps, ns or us`);
+  if (tScale === undefined)
+    throw new InvalidInputError(`unknown time unit "${timeUnit}"; use ps, ns or us`);
   return layout === 'matrix'
     ? readMatrix(rows, delim, header, tScale, positionUnit, file)
     : readLong(rows, delim, header, tScale, positionUnit, file);
@@ -104,35 +124,56 @@ function readMatrix(
   file: string | undefined,
 ): CalibratedArray<Float64Array> {
   const nx = header.length - 1;
-  if (nx < 3) throw new DataFormatError(`the first row has ${nx} positions; a profile needs at least 3`, { file, row: rows[0].row });
+  if (nx < 3)
+    throw new DataFormatError(`the first row has ${nx} positions; a profile needs at least 3`, {
+      file,
+      row: rows[0].row,
+    });
   const x = header.slice(1).map((c, j) => num(c, file, rows[0].row, j + 2));
   const times: number[] = [];
   const data: number[] = [];
   for (let i = 1; i < rows.length; i++) {
     const cells = splitRow(rows[i].line, delim);
     if (cells.length !== nx + 1) {
-      throw new DataFormatError(`expected ${nx + 1} columns (time + ${nx} positions), found ${cells.length}`, { file, row: rows[i].row });
+      throw new DataFormatError(
+        `expected ${nx + 1} columns (time + ${nx} positions), found ${cells.length}`,
+        { file, row: rows[i].row },
+      );
     }
     times.push(num(cells[0], file, rows[i].row, 1) * tScale);
     for (let j = 1; j <= nx; j++) data.push(num(cells[j], file, rows[i].row, j + 1));
   }
   checkIncreasing(times, 'time', file);
   checkIncreasing(x, 'position', file);
-  return calibrated(Float64Array.from(data), [coordinateAxis('time', 'ns', times), coordinateAxis('x', positionUnit, x)], {
-    unit: 'counts',
-    name: 'PL intensity',
-    metadata: { source: file ?? 'text', layout: 'matrix' },
-  });
+  return calibrated(
+    Float64Array.from(data),
+    [coordinateAxis('time', 'ns', times), coordinateAxis('x', positionUnit, x)],
+    {
+      unit: 'counts',
+      name: 'PL intensity',
+      metadata: { source: file ?? 'text', layout: 'matrix' },
+    },
+  );
 }
 
 function checkIncreasing(v: number[], what: string, file: string | undefined): void {
   for (let i = 1; i < v.length; i++) {
-    if (!(v[i] > v[i - 1])) throw new DataFormatError(`${what} values must increase; value ${i + 1} (${v[i]}) is not above ${v[i - 1]}`, { file });
+    if (!(v[i] > v[i - 1]))
+      throw new DataFormatError(
+        `${what} values must increase; value ${i + 1} (${v[i]}) is not above ${v[i - 1]}`,
+        { file },
+      );
   }
 }
 
 function findColumn(header: string[], names: string[]): number {
-  const h = header.map((c) => c.toLowerCase().replace(/[([].*$/, '').replace(/_(ps|ns|us|nm|um)$/, '').trim());
+  const h = header.map((c) =>
+    c
+      .toLowerCase()
+      .replace(/[([].*$/, '')
+      .replace(/_(ps|ns|us|nm|um)$/, '')
+      .trim(),
+  );
   for (const n of names) {
     const i = h.indexOf(n);
     if (i >= 0) return i;
@@ -165,7 +206,11 @@ function readLong(
   const recs: Array<[number, number, number, number]> = [];
   for (let i = 1; i < rows.length; i++) {
     const cells = splitRow(rows[i].line, delim);
-    if (cells.length < header.length) throw new DataFormatError(`expected ${header.length} columns, found ${cells.length}`, { file, row: rows[i].row });
+    if (cells.length < header.length)
+      throw new DataFormatError(`expected ${header.length} columns, found ${cells.length}`, {
+        file,
+        row: rows[i].row,
+      });
     const t = num(cells[it], file, rows[i].row, it + 1) * tScale;
     const x = num(cells[ix], file, rows[i].row, ix + 1);
     const y = iy >= 0 ? num(cells[iy], file, rows[i].row, iy + 1) : 0;
@@ -193,14 +238,24 @@ function readLong(
   const data = new Float64Array(n);
   const seen = new Uint8Array(n);
   for (const [t, x, y, v] of recs) {
-    const k = ((ti.get(key(t)) as number) * xs.length + (xi.get(key(x)) as number)) * ny + (twoD ? (yi.get(key(y)) as number) : 0);
-    if (seen[k]) throw new DataFormatError(`long layout: time ${t} ns, x ${x}${twoD ? `, y ${y}` : ''} appears twice`, { file });
+    const k =
+      ((ti.get(key(t)) as number) * xs.length + (xi.get(key(x)) as number)) * ny +
+      (twoD ? (yi.get(key(y)) as number) : 0);
+    if (seen[k])
+      throw new DataFormatError(
+        `long layout: time ${t} ns, x ${x}${twoD ? `, y ${y}` : ''} appears twice`,
+        { file },
+      );
     seen[k] = 1;
     data[k] = v;
   }
   const axes: Axis[] = [coordinateAxis('time', 'ns', ts), coordinateAxis('x', positionUnit, xs)];
   if (twoD) axes.push(coordinateAxis('y', positionUnit, ys));
-  return calibrated(data, axes, { unit: 'counts', name: 'PL intensity', metadata: { source: file ?? 'text', layout: 'long' } });
+  return calibrated(data, axes, {
+    unit: 'counts',
+    name: 'PL intensity',
+    metadata: { source: file ?? 'text', layout: 'long' },
+  });
 }
 
 /**
@@ -214,35 +269,55 @@ export function cubeFromDecays(
   decays: Array<{ position: number; decay: CalibratedArray }>,
   options: { positionUnit?: 'nm' | 'um' | 'sites' } = {},
 ): CalibratedArray<Float64Array> {
-  if (decays.length < 3) throw new InvalidInputError(`need at least 3 per-position decays for a profile, got ${decays.length}`);
+  if (decays.length < 3)
+    throw new InvalidInputError(
+      `need at least 3 per-position decays for a profile, got ${decays.length}`,
+    );
   const sorted = [...decays].sort((a, b) => a.position - b.position);
   const first = sorted[0].decay;
   if (first.axes.length !== 1) throw new InvalidInputError('each decay must be 1-D (a time axis)');
   const tAxis = first.axes[0];
   const tScale = TIME_SCALE[tAxis.unit] ?? (tAxis.unit === '' ? 1 : undefined);
-  if (tScale === undefined) throw new InvalidInputError(`decay time axis unit "${tAxis.unit}" is not ps, ns or us`);
+  if (tScale === undefined)
+    throw new InvalidInputError(`decay time axis unit "${tAxis.unit}" is not ps, ns or us`);
   const t = Array.from(axisValues(tAxis), (v) => v * tScale);
   const nt = t.length;
   const nx = sorted.length;
   const data = new Float64Array(nt * nx);
   sorted.forEach((d, j) => {
     if (d.decay.axes.length !== 1 || d.decay.axes[0].size !== nt) {
-      throw new InvalidInputError(`decay at position ${d.position} has ${d.decay.data.length} bins; the first has ${nt}`);
+      throw new InvalidInputError(
+        `decay at position ${d.position} has ${d.decay.data.length} bins; the first has ${nt}`,
+      );
     }
     const tv = axisValues(d.decay.axes[0]);
     for (let i = 0; i < nt; i++) {
       if (Math.abs(tv[i] * tScale - t[i]) > 1e-9 * Math.max(1, Math.abs(t[i]))) {
-        throw new InvalidInputError(`decay at position ${d.position} has a different time axis (bin ${i}: ${tv[i]} vs ${t[i]})`);
+        throw new InvalidInputError(
+          `decay at position ${d.position} has a different time axis (bin ${i}: ${tv[i]} vs ${t[i]})`,
+        );
       }
       data[i * nx + j] = d.decay.data[i];
     }
-    if (j > 0 && !(d.position > sorted[j - 1].position)) throw new InvalidInputError(`position ${d.position} appears twice`);
+    if (j > 0 && !(d.position > sorted[j - 1].position))
+      throw new InvalidInputError(`position ${d.position} appears twice`);
   });
-  return calibrated(data, [coordinateAxis('time', 'ns', t), coordinateAxis('x', options.positionUnit ?? 'um', sorted.map((d) => d.position))], {
-    unit: first.unit || 'counts',
-    name: 'PL intensity',
-    metadata: { source: 'per-position decays' },
-  });
+  return calibrated(
+    data,
+    [
+      coordinateAxis('time', 'ns', t),
+      coordinateAxis(
+        'x',
+        options.positionUnit ?? 'um',
+        sorted.map((d) => d.position),
+      ),
+    ],
+    {
+      unit: first.unit || 'counts',
+      name: 'PL intensity',
+      metadata: { source: 'per-position decays' },
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,12 +341,21 @@ export interface ReadTplmHdf5Options {
   positionUnit?: 'nm' | 'um' | 'sites';
 }
 
-const H5_TIME_UNITS: Record<string, number> = { fs: 1e-6, ps: 1e-3, ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9 };
+const H5_TIME_UNITS: Record<string, number> = {
+  fs: 1e-6,
+  ps: 1e-3,
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+};
 const H5_LENGTH_UNITS: Record<string, { unit: 'nm' | 'um' | 'sites'; factor: number }> = {
   nm: { unit: 'nm', factor: 1 },
   um: { unit: 'um', factor: 1 },
-  'µm': { unit: 'um', factor: 1 },
-  'μm': { unit: 'um', factor: 1 },
+  µm: { unit: 'um', factor: 1 },
+  μm: { unit: 'um', factor: 1 },
   micron: { unit: 'um', factor: 1 },
   microns: { unit: 'um', factor: 1 },
   mm: { unit: 'um', factor: 1e3 },
@@ -282,7 +366,8 @@ const H5_LENGTH_UNITS: Record<string, { unit: 'nm' | 'um' | 'sites'; factor: num
 const TIME_NAME = /^(t|time|times|delay|delays|time[ _]?delay|decay[ _]?time)$/i;
 const X_NAME = /^(x|position|positions|pos)$/i;
 const Y_NAME = /^y$/i;
-const COORD_NAME = /^([a-z]+(?:[ _]?delay)?)(?:[ _]?[([]?(fs|ps|ns|us|µs|μs|ms|s|nm|um|µm|μm|mm|sites?)[)\]]?)?$/i;
+const COORD_NAME =
+  /^([a-z]+(?:[ _]?delay)?)(?:[ _]?[([]?(fs|ps|ns|us|µs|μs|ms|s|nm|um|µm|μm|mm|sites?)[)\]]?)?$/i;
 const PL_NAMES = ['pl', 'counts', 'intensity', 'data', 'cube', 'signal', 'tplm'];
 
 type Role = 'time' | 'x' | 'y';
@@ -316,13 +401,30 @@ function coordinateVectors(file: Hdf5File, dataPath: string): CoordVector[] {
     const node = file.get(g);
     if (!node || node.kind !== 'group') continue;
     for (const c of node.children) {
-      if (c.kind !== 'dataset' || !c.numeric || !c.shape || c.shape.length !== 1 || c.path === dataPath) continue;
+      if (
+        c.kind !== 'dataset' ||
+        !c.numeric ||
+        !c.shape ||
+        c.shape.length !== 1 ||
+        c.path === dataPath
+      )
+        continue;
       const m = COORD_NAME.exec(c.name);
       const role = m ? roleOfName(m[1]) : null;
       if (!m || !role || out.some((o) => o.role === role)) continue;
-      const unit = (m[2] ?? attrString(c.attributes.units) ?? attrString(c.attributes.unit) ?? '').trim();
+      const unit = (
+        m[2] ??
+        attrString(c.attributes.units) ??
+        attrString(c.attributes.unit) ??
+        ''
+      ).trim();
       const a = file.dataset(c.path);
-      out.push({ role, path: c.path, values: Float64Array.from(a.data as ArrayLike<number>), unit });
+      out.push({
+        role,
+        path: c.path,
+        values: Float64Array.from(a.data as ArrayLike<number>),
+        unit,
+      });
     }
   }
   return out;
@@ -341,10 +443,21 @@ function statedDimensionNames(node: Hdf5DatasetNode): Array<string | null> | nul
 function pickTplmDataset(file: Hdf5File): string {
   const isCube = (p: string): boolean => {
     const n = file.get(p);
-    return !!n && n.kind === 'dataset' && n.numeric && !!n.shape && (n.shape.length === 2 || n.shape.length === 3);
+    return (
+      !!n &&
+      n.kind === 'dataset' &&
+      n.numeric &&
+      !!n.shape &&
+      (n.shape.length === 2 || n.shape.length === 3)
+    );
   };
   const signals = hdf5SignalPaths(file).filter(isCube);
-  const conventional = signals.filter((p) => /\/Experiments\/[^/]+\/data$/.test(p) || (file.get(p.slice(0, p.lastIndexOf('/')) || '/') as Hdf5Node | undefined)?.attributes?.emd_group_type !== undefined);
+  const conventional = signals.filter(
+    (p) =>
+      /\/Experiments\/[^/]+\/data$/.test(p) ||
+      (file.get(p.slice(0, p.lastIndexOf('/')) || '/') as Hdf5Node | undefined)?.attributes
+        ?.emd_group_type !== undefined,
+  );
   if (conventional.length) return conventional[0];
   for (const name of PL_NAMES) {
     const hit = signals.find((p) => (file.get(p) as Hdf5DatasetNode).name.toLowerCase() === name);
@@ -355,7 +468,10 @@ function pickTplmDataset(file: Hdf5File): string {
     const n = file.get(p) as Hdf5DatasetNode;
     return `${p} (${n.shape ? n.shape.join(' x ') || 'scalar' : 'empty'} ${n.dtype})`;
   });
-  throw new DataFormatError(`no 2-D or 3-D numeric dataset to read as PL(t, x[, y]); datasets: ${all.length ? all.join(', ') : 'none'}`, { file: file.fileName });
+  throw new DataFormatError(
+    `no 2-D or 3-D numeric dataset to read as PL(t, x[, y]); datasets: ${all.length ? all.join(', ') : 'none'}`,
+    { file: file.fileName },
+  );
 }
 
 interface DimInfo {
@@ -389,22 +505,34 @@ interface DimInfo {
  * const cube = await readTplmHdf5(bytes, { fileName: 'scan.h5' });
  * analyzeTransport(cube).dAvgCm2PerS;
  */
-export async function readTplmHdf5(bytes: Uint8Array, options: ReadTplmHdf5Options = {}): Promise<CalibratedArray<Float64Array>> {
+export async function readTplmHdf5(
+  bytes: Uint8Array,
+  options: ReadTplmHdf5Options = {},
+): Promise<CalibratedArray<Float64Array>> {
   const fileName = options.fileName ?? 'HDF5 file';
   const file = await readHdf5(bytes, { fileName });
-  const path = options.path !== undefined ? resolveSignalPath(file, options.path) : pickTplmDataset(file);
+  const path =
+    options.path !== undefined ? resolveSignalPath(file, options.path) : pickTplmDataset(file);
   const arr = file.dataset(path);
   const node = file.get(arr.metadata.path as string) as Hdf5DatasetNode;
   const nd = arr.axes.length;
   if (nd !== 2 && nd !== 3) {
-    throw new DataFormatError(`dataset "${node.path}" has ${nd} dimension(s) (shape ${arr.axes.map((a) => a.size).join(' x ') || 'scalar'}); a TPLM cube needs 2 (t, x) or 3 (t, x, y)`, { file: fileName });
+    throw new DataFormatError(
+      `dataset "${node.path}" has ${nd} dimension(s) (shape ${arr.axes.map((a) => a.size).join(' x ') || 'scalar'}); a TPLM cube needs 2 (t, x) or 3 (t, x, y)`,
+      { file: fileName },
+    );
   }
   const calibration = arr.metadata.calibration as string;
   const dims: DimInfo[] = arr.axes.map((a: Axis) => {
     const unnamed = /^dim\d+$/.test(a.name);
-    const values = calibration === 'none' || (unnamed && a.unit === '' && a.scale === 1 && a.offset === 0 && !a.coordinates) ? null : axisValues(a);
+    const values =
+      calibration === 'none' ||
+      (unnamed && a.unit === '' && a.scale === 1 && a.offset === 0 && !a.coordinates)
+        ? null
+        : axisValues(a);
     const unit = a.unit.trim();
-    const role: Role | null = H5_TIME_UNITS[unit] !== undefined ? 'time' : unnamed ? null : roleOfName(a.name);
+    const role: Role | null =
+      H5_TIME_UNITS[unit] !== undefined ? 'time' : unnamed ? null : roleOfName(a.name);
     return { size: a.size, name: a.name, unit, values, role };
   });
   // Names stated on the dataset override the calibration's.
@@ -424,19 +552,37 @@ export async function readTplmHdf5(bytes: Uint8Array, options: ReadTplmHdf5Optio
   if (options.timeAxis !== undefined) {
     const ta = options.timeAxis;
     if (typeof ta === 'number') {
-      if (!Number.isInteger(ta) || ta < 0 || ta >= nd) throw new InvalidInputError(`timeAxis ${ta} is not a dimension of "${node.path}" (0 to ${nd - 1})`);
+      if (!Number.isInteger(ta) || ta < 0 || ta >= nd)
+        throw new InvalidInputError(
+          `timeAxis ${ta} is not a dimension of "${node.path}" (0 to ${nd - 1})`,
+        );
       tDim = ta;
     } else {
-      tDim = dims.findIndex((d, i) => d.name.toLowerCase() === ta.toLowerCase() || (stated?.[i] ?? '').toLowerCase() === ta.toLowerCase());
-      if (tDim < 0) throw new InvalidInputError(`timeAxis "${ta}" is not an axis of "${node.path}"; axes are ${dims.map((d) => d.name).join(', ')}`);
+      tDim = dims.findIndex(
+        (d, i) =>
+          d.name.toLowerCase() === ta.toLowerCase() ||
+          (stated?.[i] ?? '').toLowerCase() === ta.toLowerCase(),
+      );
+      if (tDim < 0)
+        throw new InvalidInputError(
+          `timeAxis "${ta}" is not an axis of "${node.path}"; axes are ${dims.map((d) => d.name).join(', ')}`,
+        );
     }
   } else {
     const timeDims = dims.map((d, i) => (d.role === 'time' ? i : -1)).filter((i) => i >= 0);
     if (timeDims.length === 1) tDim = timeDims[0];
-    else if (timeDims.length > 1) throw new DataFormatError(`dimensions ${timeDims.join(' and ')} of "${node.path}" both look like time; pass timeAxis (CLI: --time-axis)`, { file: fileName });
+    else if (timeDims.length > 1)
+      throw new DataFormatError(
+        `dimensions ${timeDims.join(' and ')} of "${node.path}" both look like time; pass timeAxis (CLI: --time-axis)`,
+        { file: fileName },
+      );
     else {
       const tv = byRole('time');
-      const match = tv ? dims.map((d, i) => (d.role === null && d.size === tv.values.length ? i : -1)).filter((i) => i >= 0) : [];
+      const match = tv
+        ? dims
+            .map((d, i) => (d.role === null && d.size === tv.values.length ? i : -1))
+            .filter((i) => i >= 0)
+        : [];
       if (match.length === 1) tDim = match[0];
       else {
         const shape = dims.map((d) => d.size).join(' x ');
@@ -457,18 +603,29 @@ export async function readTplmHdf5(bytes: Uint8Array, options: ReadTplmHdf5Optio
   const tVec = byRole('time');
   let tValues: Float64Array;
   let tUnit: string;
-  if (tVec && tVec.values.length === t.size && (t.values === null || statedRoles[tDim] === 'time')) {
+  if (
+    tVec &&
+    tVec.values.length === t.size &&
+    (t.values === null || statedRoles[tDim] === 'time')
+  ) {
     tValues = tVec.values;
     tUnit = tVec.unit;
   } else if (t.values) {
     tValues = t.values;
     tUnit = t.unit;
   } else {
-    throw new DataFormatError(`the time dimension ${tDim} of "${node.path}" (length ${t.size}) has no calibration: no HyperSpy/EMD axis, dimension scale or coordinate vector (t_ns, time, ...) of that length`, { file: fileName });
+    throw new DataFormatError(
+      `the time dimension ${tDim} of "${node.path}" (length ${t.size}) has no calibration: no HyperSpy/EMD axis, dimension scale or coordinate vector (t_ns, time, ...) of that length`,
+      { file: fileName },
+    );
   }
   const tu = options.timeUnit ?? (tUnit === '' ? 'ns' : tUnit);
   const tScale = H5_TIME_UNITS[tu];
-  if (tScale === undefined) throw new DataFormatError(`time unit "${tu}" of "${node.path}" is not a time unit (fs, ps, ns, us, ms, s)`, { file: fileName });
+  if (tScale === undefined)
+    throw new DataFormatError(
+      `time unit "${tu}" of "${node.path}" is not a time unit (fs, ps, ns, us, ms, s)`,
+      { file: fileName },
+    );
   const timeNs = Array.from(tValues, (v) => v * tScale);
   checkIncreasing(timeNs, 'time', fileName);
 
@@ -480,25 +637,44 @@ export async function readTplmHdf5(bytes: Uint8Array, options: ReadTplmHdf5Optio
     const vec = byRole(d.role === 'x' || d.role === 'y' ? d.role : want);
     let values: Float64Array;
     let unit: string;
-    if (vec && vec.values.length === d.size && (d.values === null || statedRoles[di] === vec.role)) {
+    if (
+      vec &&
+      vec.values.length === d.size &&
+      (d.values === null || statedRoles[di] === vec.role)
+    ) {
       values = vec.values;
       unit = vec.unit;
     } else if (d.values) {
       values = d.values;
       unit = d.unit;
     } else {
-      throw new DataFormatError(`position dimension ${di} of "${node.path}" (length ${d.size}) has no calibration: no axis scale, dimension scale or coordinate vector (x_um, x, ...) of that length`, { file: fileName });
+      throw new DataFormatError(
+        `position dimension ${di} of "${node.path}" (length ${d.size}) has no calibration: no axis scale, dimension scale or coordinate vector (x_um, x, ...) of that length`,
+        { file: fileName },
+      );
     }
-    if (d.size < 3) throw new DataFormatError(`position dimension ${di} of "${node.path}" has ${d.size} points; a profile needs at least 3`, { file: fileName });
+    if (d.size < 3)
+      throw new DataFormatError(
+        `position dimension ${di} of "${node.path}" has ${d.size} points; a profile needs at least 3`,
+        { file: fileName },
+      );
     let u: { unit: 'nm' | 'um' | 'sites'; factor: number };
     if (options.positionUnit) u = { unit: options.positionUnit, factor: 1 };
     else if (unit === '') u = { unit: 'um', factor: 1 };
     else {
       const known = H5_LENGTH_UNITS[unit] ?? H5_LENGTH_UNITS[unit.toLowerCase()];
-      if (!known) throw new DataFormatError(`position unit "${unit}" of dimension ${di} of "${node.path}" is not a length unit (nm, um, mm, m or sites)`, { file: fileName });
+      if (!known)
+        throw new DataFormatError(
+          `position unit "${unit}" of dimension ${di} of "${node.path}" is not a length unit (nm, um, mm, m or sites)`,
+          { file: fileName },
+        );
       u = known;
     }
-    if (posUnit && posUnit !== u.unit) throw new DataFormatError(`the position axes of "${node.path}" have different units (${posUnit}, ${u.unit})`, { file: fileName });
+    if (posUnit && posUnit !== u.unit)
+      throw new DataFormatError(
+        `the position axes of "${node.path}" have different units (${posUnit}, ${u.unit})`,
+        { file: fileName },
+      );
     posUnit = u.unit;
     const out = Array.from(values, (v) => v * u.factor);
     checkIncreasing(out, 'position', fileName);
@@ -514,14 +690,22 @@ export async function readTplmHdf5(bytes: Uint8Array, options: ReadTplmHdf5Optio
   const src = arr.data;
   if (nd === 2) {
     const [a, b] = order;
-    for (let i = 0; i < outShape[0]; i++) for (let j = 0; j < outShape[1]; j++) data[i * outShape[1] + j] = src[i * strides[a] + j * strides[b]];
+    for (let i = 0; i < outShape[0]; i++)
+      for (let j = 0; j < outShape[1]; j++)
+        data[i * outShape[1] + j] = src[i * strides[a] + j * strides[b]];
   } else {
     const [a, b, c] = order;
     let k = 0;
-    for (let i = 0; i < outShape[0]; i++) for (let j = 0; j < outShape[1]; j++) for (let l = 0; l < outShape[2]; l++) data[k++] = src[i * strides[a] + j * strides[b] + l * strides[c]];
+    for (let i = 0; i < outShape[0]; i++)
+      for (let j = 0; j < outShape[1]; j++)
+        for (let l = 0; l < outShape[2]; l++)
+          data[k++] = src[i * strides[a] + j * strides[b] + l * strides[c]];
   }
   const unit = (posUnit ?? 'um') as string;
-  const axes: Axis[] = [coordinateAxis('time', 'ns', timeNs), coordinateAxis('x', unit, positions[0])];
+  const axes: Axis[] = [
+    coordinateAxis('time', 'ns', timeNs),
+    coordinateAxis('x', unit, positions[0]),
+  ];
   if (positions.length === 2) axes.push(coordinateAxis('y', unit, positions[1]));
   const layout = tVec && tValues === tVec.values ? 'coordinates' : calibration;
   return calibrated(data, axes, {

@@ -25,7 +25,9 @@ export function tplmReport(r: TplmResult): string {
   const lines = [
     `TPLM analysis: ${r.model} profile (${r.profileDimension}-D), ${r.method} fits, t0 = ${formatNumber(r.t0Ns)} ns`,
     `  bins analysed      ${r.bins.length} (${r.msd.length} usable)`,
-    r.fixedGammaLUm !== null ? `  Lorentzian HWHM    ${formatNumber(r.fixedGammaLUm * 1000, 4)} nm (fixed after the first bin)` : '',
+    r.fixedGammaLUm !== null
+      ? `  Lorentzian HWHM    ${formatNumber(r.fixedGammaLUm * 1000, 4)} nm (fixed after the first bin)`
+      : '',
     `  D_avg (004 eqn 2)  ${q(r.dAvgCm2PerS, r.dAvgStderr, 'cm^2/s')}`,
     `  D (linear fit)     ${r.dLinear ? `${q(r.dLinear.dCm2PerS, r.dLinear.stderr, 'cm^2/s')} over ${formatNumber(r.dLinear.windowNs[0])}-${formatNumber(r.dLinear.windowNs[1])} ns` : 'n/a'}`,
     `  MSD ~ t^alpha      ${r.anomalous ? `alpha = ${q(r.anomalous.alpha, r.anomalous.stderr, '')}` : 'n/a'}`,
@@ -47,7 +49,8 @@ export function simulationReport(r: TransportSimulationResult): string {
   const p = r.params;
   let iMax = 0;
   r.curve.forEach((c, i) => {
-    if ((c.msdDisplacementSites2 ?? -Infinity) > (r.curve[iMax].msdDisplacementSites2 ?? -Infinity)) iMax = i;
+    if ((c.msdDisplacementSites2 ?? -Infinity) > (r.curve[iMax].msdDisplacementSites2 ?? -Infinity))
+      iMax = i;
   });
   return [
     `Lattice Monte Carlo (${p.dimension}-D, seed ${p.seed}): ${p.walkers} excitons, ${p.steps} steps of ${p.dtPs} ps`,
@@ -64,11 +67,16 @@ export function simulationReport(r: TransportSimulationResult): string {
  * console.log(transportFitReport(fitTransportModel(data, { dtPs: 25 })));
  */
 export function transportFitReport(r: TransportFitResult): string {
-  const lines = [`Transport model fit: ${r.converged ? 'converged' : 'NOT converged'} (${r.message}); reduced chi-square ${formatNumber(r.reducedChi2, 4)}`];
+  const lines = [
+    `Transport model fit: ${r.converged ? 'converged' : 'NOT converged'} (${r.message}); reduced chi-square ${formatNumber(r.reducedChi2, 4)}`,
+  ];
   for (const k of MARKOV_PARAMS) {
     const p = r.params[k];
-    lines.push(`  ${k.padEnd(15)} ${p.fixed ? `${formatNumber(p.value)} (fixed)` : formatQuantity(quantity(p.value, 'per step', p.stderr))}${p.atBound ? '  [at bound]' : ''}`);
+    lines.push(
+      `  ${k.padEnd(15)} ${p.fixed ? `${formatNumber(p.value)} (fixed)` : formatQuantity(quantity(p.value, 'per step', p.stderr))}${p.atBound ? '  [at bound]' : ''}`,
+    );
   }
-  if (r.droppedPoints) lines.push(`  ${r.droppedPoints} MSD points without a positive stderr left out`);
+  if (r.droppedPoints)
+    lines.push(`  ${r.droppedPoints} MSD points without a positive stderr left out`);
   return lines.join('\n');
 }

@@ -21,7 +21,13 @@ import {
   runChunks,
   stepGuide,
 } from './kernel.js';
-import { type TransportModelParams, type TransportSimulationParams, hopTargets, needsLattice, normalizeSimulationParams } from './model.js';
+import {
+  type TransportModelParams,
+  type TransportSimulationParams,
+  hopTargets,
+  needsLattice,
+  normalizeSimulationParams,
+} from './model.js';
 import { transportStreams, xoshiroNext } from './streams.js';
 import type { WorkerPool } from '../parallel/pool.js';
 
@@ -111,7 +117,12 @@ function buildAlias(sigma: number): { prob: Float64Array; index: Int32Array; cen
   return { prob, index, centre: R };
 }
 
-function thresholds(probs: number[]): { step: Float64Array; geom: Float64Array; P: number; log1mP: number } {
+function thresholds(probs: number[]): {
+  step: Float64Array;
+  geom: Float64Array;
+  P: number;
+  log1mP: number;
+} {
   const n = probs.length;
   const step = new Float64Array(n);
   const geom = new Float64Array(n);
@@ -138,13 +149,19 @@ function normal(s: Uint32Array): number {
  * @example
  * const cfg = buildKernelConfig(normalizeSimulationParams(preset('004-5nm-9K')));
  */
-export function buildKernelConfig(p: TransportSimulationParams, options: SimulateOptions = {}): KernelConfig {
+export function buildKernelConfig(
+  p: TransportSimulationParams,
+  options: SimulateOptions = {},
+): KernelConfig {
   const d = p.dimension;
   const targets = hopTargets(d, p.nextNearest);
   const z = targets.length;
   const alias = buildAlias(p.sigma0Sites);
   const half = options.profileHalfWidthSites ?? Math.min(2000, Math.ceil(4 * p.sigma0Sites) + 20);
-  if (!Number.isInteger(half) || half < 0) throw new InvalidInputError(`profileHalfWidthSites must be a non-negative integer, got ${half}`);
+  if (!Number.isInteger(half) || half < 0)
+    throw new InvalidInputError(
+      `profileHalfWidthSites must be a non-negative integer, got ${half}`,
+    );
   const lattice = needsLattice(p);
   const L = lattice ? (p.latticeSize as number) : 0;
   const nSites = lattice ? (d === 3 ? L * L * L : L * L) : 1;
@@ -173,7 +190,8 @@ export function buildKernelConfig(p: TransportSimulationParams, options: Simulat
       if (!vacancy[i]) occupied++;
       energy[i] = sigmaE > 0 ? sigmaE * normal(s) : 0;
     }
-    if (occupied === 0) throw new InvalidInputError('every lattice site is a vacancy; lower vacancyFraction');
+    if (occupied === 0)
+      throw new InvalidInputError('every lattice site is a vacancy; lower vacancyFraction');
     // Per site: [gammaB, gammaBD, gammaTrap, hop rates to each target] accumulated in this
     // order (the same arithmetic as `thresholds`), without per-site allocations.
     const tx = targets.map((h) => h.offset[0]);
@@ -187,7 +205,8 @@ export function buildKernelConfig(p: TransportSimulationParams, options: Simulat
       for (let cy = 0; cy < L; cy++) {
         for (let cx = 0; cx < L; cx++, i++) {
           for (let k = 0; k < z; k++) {
-            const j = wrap(cx + tx[k]) + L * (wrap(cy + ty[k]) + L * (d === 3 ? wrap(cz + tz[k]) : 0));
+            const j =
+              wrap(cx + tx[k]) + L * (wrap(cy + ty[k]) + L * (d === 3 ? wrap(cz + tz[k]) : 0));
             let gk = vacancy[j] ? 0 : tw[k];
             if (gk > 0 && sigmaE > 0) {
               const dE = energy[j] - energy[i];
@@ -203,7 +222,8 @@ export function buildKernelConfig(p: TransportSimulationParams, options: Simulat
           }
           const P = c;
           const last = bStepThr[b + nEvB - 1];
-          for (let e = 0; e < nEvB; e++) bGeomThr[b + e] = P > 0 ? (bStepThr[b + e] / last) * 4294967296 : 4294967296;
+          for (let e = 0; e < nEvB; e++)
+            bGeomThr[b + e] = P > 0 ? (bStepThr[b + e] / last) * 4294967296 : 4294967296;
           bP[i] = P;
           bLog1mP[i] = Math.log1p(-Math.min(P, 1));
         }
@@ -217,7 +237,9 @@ export function buildKernelConfig(p: TransportSimulationParams, options: Simulat
   const noSurv = new Float64Array(0);
   const noTop = new Int32Array(0);
   const geometric = (P: number, log1mP: number) =>
-    P > 0 && P < STEP_MODE_THRESHOLD && p.steps <= GEOM_TABLE_MAX_STEPS ? geometricTables(log1mP, p.steps) : { surv: noSurv, top: noTop };
+    P > 0 && P < STEP_MODE_THRESHOLD && p.steps <= GEOM_TABLE_MAX_STEPS
+      ? geometricTables(log1mP, p.steps)
+      : { surv: noSurv, top: noTop };
   const bGeo = lattice ? { surv: noSurv, top: noTop } : geometric(bP[0], bLog1mP[0]);
   const dGeo = geometric(dark.P, dark.log1mP);
   const tGeo = geometric(trap.P, trap.log1mP);
@@ -251,7 +273,8 @@ export function buildKernelConfig(p: TransportSimulationParams, options: Simulat
     profileHalfWidth: half,
     streams: transportStreams(p.seed, 1, nChunks),
     aliasGuide: aliasGuide(alias.prob, alias.index, alias.centre),
-    bStepGuide: !lattice && bP[0] >= STEP_MODE_THRESHOLD ? stepGuide(bStepThr, 0, nEvB) : new Int8Array(0),
+    bStepGuide:
+      !lattice && bP[0] >= STEP_MODE_THRESHOLD ? stepGuide(bStepThr, 0, nEvB) : new Int8Array(0),
     bGeomSurv: bGeo.surv,
     bGeomTop: bGeo.top,
     dGeomSurv: dGeo.surv,
@@ -274,11 +297,18 @@ const MEMO_MAX_BYTES = 64 * 1024 * 1024;
  * @example
  * const cfg = kernelConfigFor(normalizeSimulationParams(preset('004-trap')));
  */
-export function kernelConfigFor(p: TransportSimulationParams, options: SimulateOptions = {}): KernelConfig {
+export function kernelConfigFor(
+  p: TransportSimulationParams,
+  options: SimulateOptions = {},
+): KernelConfig {
   const key = JSON.stringify([p, options]);
   if (memoConfig && key === memoKey) return memoConfig;
   const cfg = buildKernelConfig(p, options);
-  const bytes = cfg.bStepThr.byteLength * 2 + cfg.bP.byteLength * 2 + cfg.vacancy.byteLength + cfg.streams.byteLength;
+  const bytes =
+    cfg.bStepThr.byteLength * 2 +
+    cfg.bP.byteLength * 2 +
+    cfg.vacancy.byteLength +
+    cfg.streams.byteLength;
   if (bytes <= MEMO_MAX_BYTES) {
     memoKey = key;
     memoConfig = cfg;
@@ -303,7 +333,11 @@ export function chunkCount(p: Pick<TransportSimulationParams, 'walkers'>): numbe
  * Turn the kernel's sums into the result (example: `summarizeAccumulators(p, acc, cfg.profileHalfWidth)`): per step photons, profile-variance MSD and
  * displacement MSD with standard errors, PL(x, t) and provenance.
  */
-export function summarizeAccumulators(p: TransportSimulationParams, acc: Accumulators, half: number): TransportSimulationResult {
+export function summarizeAccumulators(
+  p: TransportSimulationParams,
+  acc: Accumulators,
+  half: number,
+): TransportSimulationResult {
   const N = p.steps;
   const d = p.dimension;
   const dtNs = p.dtPs / 1000;
@@ -344,19 +378,37 @@ export function summarizeAccumulators(p: TransportSimulationParams, acc: Accumul
       disp = m / d;
       dispErr = c >= 2 ? Math.sqrt(Math.max(0, acc.r4[n] / c - m * m) / (c - 1)) / d : null;
     }
-    curve.push({ tNs: n * dtNs, emissions: c, msdProfileSites2: prof, msdProfileStderr: profErr, msdDisplacementSites2: disp, msdDisplacementStderr: dispErr });
+    curve.push({
+      tNs: n * dtNs,
+      emissions: c,
+      msdProfileSites2: prof,
+      msdProfileStderr: profErr,
+      msdDisplacementSites2: disp,
+      msdDisplacementStderr: dispErr,
+    });
   }
   const nx = 2 * half + 1;
   const a = p.siteSpacingNm ?? null;
   const plCube = calibrated(
     Float64Array.from(acc.hist),
-    [uniformAxis('time', 'ns', N, dtNs, 0), a ? uniformAxis('x', 'nm', nx, a, -half * a) : uniformAxis('x', 'sites', nx, 1, -half)],
-    { unit: 'counts', name: 'simulated PL', metadata: { source: 'nanolum transport simulation', seed: p.seed } },
+    [
+      uniformAxis('time', 'ns', N, dtNs, 0),
+      a ? uniformAxis('x', 'nm', nx, a, -half * a) : uniformAxis('x', 'sites', nx, 1, -half),
+    ],
+    {
+      unit: 'counts',
+      name: 'simulated PL',
+      metadata: { source: 'nanolum transport simulation', seed: p.seed },
+    },
   );
   return {
     params: p,
     curve,
-    emissionsByState: { bright: Array.from(acc.countBright), dark: Array.from(acc.countDark), trapped: Array.from(acc.countTrapped) },
+    emissionsByState: {
+      bright: Array.from(acc.countBright),
+      dark: Array.from(acc.countDark),
+      trapped: Array.from(acc.countTrapped),
+    },
     plCube,
     outsideProfileWindow: Array.from(acc.outside),
     initialVarianceSites2: initVar,
@@ -375,7 +427,10 @@ export function summarizeAccumulators(p: TransportSimulationParams, acc: Accumul
  * const r = simulateTransport({ ...preset('004-5nm-9K'), walkers: 20000, seed: 7 });
  * r.curve[20].msdDisplacementSites2; // ~3.1 sites^2 near the peak
  */
-export function simulateTransport(input: TransportSimulationInput, options: SimulateOptions = {}): TransportSimulationResult {
+export function simulateTransport(
+  input: TransportSimulationInput,
+  options: SimulateOptions = {},
+): TransportSimulationResult {
   const p = normalizeSimulationParams(input);
   const cfg = kernelConfigFor(p, options);
   const acc = createAccumulators(p.steps, p.dimension, cfg.profileHalfWidth);
@@ -410,7 +465,10 @@ export interface SimulateParallelOptions extends SimulateOptions {
   keepAlive?: boolean;
 }
 
-const TASK_MODULE = new URL(/\.ts$/.test(new URL(import.meta.url).pathname) ? './task.ts' : './task.js', import.meta.url).href;
+const TASK_MODULE = new URL(
+  /\.ts$/.test(new URL(import.meta.url).pathname) ? './task.ts' : './task.js',
+  import.meta.url,
+).href;
 
 /**
  * Run the lattice Monte Carlo on worker threads; the result is identical to `simulateTransport`
@@ -426,9 +484,15 @@ const TASK_MODULE = new URL(/\.ts$/.test(new URL(import.meta.url).pathname) ? '.
  * import 'nanolum/node';
  * const r = await simulateTransportParallel({ ...preset('004-5nm-9K'), walkers: 1_000_000 }, { workers: 2 });
  */
-export async function simulateTransportParallel(input: TransportSimulationInput, options: SimulateParallelOptions = {}): Promise<TransportSimulationResult> {
+export async function simulateTransportParallel(
+  input: TransportSimulationInput,
+  options: SimulateParallelOptions = {},
+): Promise<TransportSimulationResult> {
   const p = normalizeSimulationParams(input);
-  const simOptions: SimulateOptions = options.profileHalfWidthSites === undefined ? {} : { profileHalfWidthSites: options.profileHalfWidthSites };
+  const simOptions: SimulateOptions =
+    options.profileHalfWidthSites === undefined
+      ? {}
+      : { profileHalfWidthSites: options.profileHalfWidthSites };
   const nChunks = chunkCount(p);
   const workers = options.workers;
   // Small runs: starting workers costs more than it saves.
@@ -438,11 +502,14 @@ export async function simulateTransportParallel(input: TransportSimulationInput,
     return simulateTransport(p, simOptions);
   }
   if (options.signal?.aborted) throw new CancelledError('transport simulation cancelled');
-  const { getDefaultBackend, getSharedWorkerPool, growWorkerPool, createWorkerPool } = await import('../parallel/index.js');
+  const { getDefaultBackend, getSharedWorkerPool, growWorkerPool, createWorkerPool } =
+    await import('../parallel/index.js');
   const backend = getDefaultBackend();
   const nw = Math.max(1, workers ?? backend.concurrency());
   const keepAlive = options.keepAlive !== false;
-  const pool = keepAlive ? getSharedWorkerPool(backend) : createWorkerPool({ backend, workers: nw });
+  const pool = keepAlive
+    ? getSharedWorkerPool(backend)
+    : createWorkerPool({ backend, workers: nw });
   if (keepAlive) growWorkerPool(pool, nw);
   try {
     return await runOnPool(p, simOptions, nChunks, nw, pool, options);
@@ -499,43 +566,67 @@ async function runOnPool(
   const half = options.profileHalfWidthSites ?? Math.min(2000, Math.ceil(4 * p.sigma0Sites) + 20);
   const acc = createAccumulators(p.steps, p.dimension, half);
   let parts: Accumulators[];
-  const canShare = typeof SharedArrayBuffer === 'function' && (typeof crossOriginIsolated === 'undefined' || crossOriginIsolated);
+  const canShare =
+    typeof SharedArrayBuffer === 'function' &&
+    (typeof crossOriginIsolated === 'undefined' || crossOriginIsolated);
   if (options.shareThisThread !== false && canShare && !backend.inThread) {
     // Work sharing: this thread and nw - 1 workers claim chunks from one shared counter, so this
     // (already compiled) thread starts at once and workers join as soon as they are up.
     const { drainQueue } = await import('./task.js');
     const counter = new Int32Array(new SharedArrayBuffer(4));
-    const items = Array.from({ length: nw - 1 }, () => ({ params: p, options: simOptions, counter, nChunks, grab: 1 }));
+    const items = Array.from({ length: nw - 1 }, () => ({
+      params: p,
+      options: simOptions,
+      counter,
+      nChunks,
+      grab: 1,
+    }));
     // Chunks are posted to the workers synchronously inside map(), before this thread starts.
-    const pending = pool.map<(typeof items)[number], Accumulators>({ module: TASK_MODULE, fn: 'runTransportQueue' }, items, {
-      workers: nw - 1,
-      seed: p.seed,
-      chunkSize: 1,
-      signal: options.signal,
-    });
+    const pending = pool.map<(typeof items)[number], Accumulators>(
+      { module: TASK_MODULE, fn: 'runTransportQueue' },
+      items,
+      {
+        workers: nw - 1,
+        seed: p.seed,
+        chunkSize: 1,
+        signal: options.signal,
+      },
+    );
     pending.catch(() => undefined); // handled below; avoid an unhandled rejection while this thread works
     const cfg = kernelConfigFor(p, simOptions);
     if (!options.signal && !options.onProgress) drainQueue(cfg, counter, nChunks, 1, acc);
     else await drainInSlices(cfg, counter, nChunks, acc, nw - 1, options);
-    if (options.signal?.aborted) throw new CancelledError(`transport simulation cancelled (${Math.min(nChunks, Atomics.load(counter, 0))} of ${nChunks} chunks started)`);
+    if (options.signal?.aborted)
+      throw new CancelledError(
+        `transport simulation cancelled (${Math.min(nChunks, Atomics.load(counter, 0))} of ${nChunks} chunks started)`,
+      );
     parts = await pending;
     options.onProgress?.(nChunks, nChunks);
   } else {
     // Static split over workers (e.g. browsers without cross-origin isolation).
     const nItems = Math.min(nChunks, nw * 4);
-    const items: Array<{ params: TransportSimulationParams; options: SimulateOptions; chunkStart: number; chunkEnd: number }> = [];
+    const items: Array<{
+      params: TransportSimulationParams;
+      options: SimulateOptions;
+      chunkStart: number;
+      chunkEnd: number;
+    }> = [];
     for (let i = 0; i < nItems; i++) {
       const a = Math.floor((i * nChunks) / nItems);
       const b = Math.floor(((i + 1) * nChunks) / nItems);
       if (b > a) items.push({ params: p, options: simOptions, chunkStart: a, chunkEnd: b });
     }
-    parts = await pool.map<(typeof items)[number], Accumulators>({ module: TASK_MODULE, fn: 'runTransportTask' }, items, {
-      workers: nw,
-      seed: p.seed,
-      chunkSize: 1,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
+    parts = await pool.map<(typeof items)[number], Accumulators>(
+      { module: TASK_MODULE, fn: 'runTransportTask' },
+      items,
+      {
+        workers: nw,
+        seed: p.seed,
+        chunkSize: 1,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      },
+    );
   }
   for (const part of parts) addAccumulators(acc, part);
   return summarizeAccumulators(p, acc, half);

@@ -52,9 +52,12 @@ export function synthesizeTplmCube(o: SyntheticTplmOptions): CalibratedArray<Flo
   const bg = o.background ?? 2;
   const gL = o.gammaLUm ?? 0;
   if (!(o.sigma0Um > 0) || !(o.tauNs > 0) || !(peak > 0) || !(bg >= 0) || !(gL >= 0)) {
-    throw new InvalidInputError('synthesizeTplmCube: sigma0Um, tauNs, peakCounts must be > 0 and background, gammaLUm >= 0');
+    throw new InvalidInputError(
+      'synthesizeTplmCube: sigma0Um, tauNs, peakCounts must be > 0 and background, gammaLUm >= 0',
+    );
   }
-  if (dim === 2 && gL > 0) throw new InvalidInputError('synthesizeTplmCube: the Voigt shape is 1-D only');
+  if (dim === 2 && gL > 0)
+    throw new InvalidInputError('synthesizeTplmCube: the Voigt shape is 1-D only');
   const msd = o.msdUm2 ?? ((t: number) => (2 * (o.dCm2PerS ?? 0) * t) / 10);
   const x = Array.from({ length: np }, (_, i) => (i - (np - 1) / 2) * pitch);
   const nPix = dim === 2 ? np * np : np;
@@ -63,23 +66,33 @@ export function synthesizeTplmCube(o: SyntheticTplmOptions): CalibratedArray<Flo
   for (let k = 0; k < nt; k++) {
     const t = k * dt;
     const s2 = o.sigma0Um * o.sigma0Um + msd(t);
-    if (!(s2 > 0)) throw new InvalidInputError(`synthesizeTplmCube: sigma^2 at ${t} ns is ${s2} <= 0`);
+    if (!(s2 > 0))
+      throw new InvalidInputError(`synthesizeTplmCube: sigma^2 at ${t} ns is ${s2} <= 0`);
     const s = Math.sqrt(s2);
     const total = peak * Math.exp(-t / o.tauNs);
     for (let i = 0; i < nPix; i++) {
       let mean: number;
       if (dim === 1) {
-        const shape = gL > 0 ? voigt(x[i], s, gL) : Math.exp((-x[i] * x[i]) / (2 * s2)) / (s * Math.sqrt(2 * Math.PI));
+        const shape =
+          gL > 0
+            ? voigt(x[i], s, gL)
+            : Math.exp((-x[i] * x[i]) / (2 * s2)) / (s * Math.sqrt(2 * Math.PI));
         mean = total * shape * pitch + bg;
       } else {
         const xi = x[Math.floor(i / np)];
         const yi = x[i % np];
-        mean = total * (Math.exp(-(xi * xi + yi * yi) / (2 * s2)) / (2 * Math.PI * s2)) * pitch * pitch + bg;
+        mean =
+          total * (Math.exp(-(xi * xi + yi * yi) / (2 * s2)) / (2 * Math.PI * s2)) * pitch * pitch +
+          bg;
       }
       out[k * nPix + i] = rng ? poisson(rng, mean) : mean;
     }
   }
   const axes = [uniformAxis('time', 'ns', nt, dt, 0), coordinateAxis('x', 'um', x)];
   if (dim === 2) axes.push(coordinateAxis('y', 'um', x));
-  return calibrated(out, axes, { unit: 'counts', name: 'synthetic PL', metadata: { synthetic: { ...o, msdUm2: o.msdUm2 ? 'function' : undefined } } });
+  return calibrated(out, axes, {
+    unit: 'counts',
+    name: 'synthetic PL',
+    metadata: { synthetic: { ...o, msdUm2: o.msdUm2 ? 'function' : undefined } },
+  });
 }

@@ -61,7 +61,13 @@ export function runTransportQueue(item: TransportQueueItem): Accumulators {
  * @example
  * drainQueue(cfg, new Int32Array(new SharedArrayBuffer(4)), chunkCount(p), 1, acc);
  */
-export function drainQueue(cfg: KernelConfig, counter: Int32Array, nChunks: number, grab: number, acc: Accumulators): void {
+export function drainQueue(
+  cfg: KernelConfig,
+  counter: Int32Array,
+  nChunks: number,
+  grab: number,
+  acc: Accumulators,
+): void {
   for (;;) {
     const c = Atomics.add(counter, 0, grab);
     if (c >= nChunks) return;

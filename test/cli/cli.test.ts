@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,14 +69,17 @@ interface Run {
   stderr: string;
 }
 
-
 /** Spawn the real CLI from source, as a user would run it. */
 function spawnCli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -101,7 +112,19 @@ describe('nanolum, spawned from source', () => {
   it('fit --json --out recovers the truth within the standard errors and writes the files atomically', () => {
     const { dir, path } = writeData();
     const out = join(dir, 'results');
-    const r = spawnCli('fit', path, '--model', MODEL, '--params', 'A=300,tau=1,c=0', '--sigma', 'sigma', '--json', '--out', out);
+    const r = spawnCli(
+      'fit',
+      path,
+      '--model',
+      MODEL,
+      '--params',
+      'A=300,tau=1,c=0',
+      '--sigma',
+      'sigma',
+      '--json',
+      '--out',
+      out,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -119,7 +142,9 @@ describe('nanolum, spawned from source', () => {
     expect(j.provenance.inputs[0].sha256).toBe(j.input.sha256);
     expect(j.x).toEqual({ column: 'time (ns)', unit: 'ns' });
     expect(readdirSync(out).sort()).toEqual(['fit.csv', 'fit.json', 'fit.svg', 'report.html']);
-    expect(JSON.parse(readFileSync(join(out, 'fit.json'), 'utf8')).params.tau.value).toBe(j.params.tau.value);
+    expect(JSON.parse(readFileSync(join(out, 'fit.json'), 'utf8')).params.tau.value).toBe(
+      j.params.tau.value,
+    );
     const csv = readFileSync(join(out, 'fit.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('x,y,best,residual');
     expect(csv).toHaveLength(121);
@@ -131,7 +156,10 @@ describe('nanolum, spawned from source', () => {
   it('a missing column: exit 1 with one line listing the columns', () => {
     const { path } = writeData();
     const r = spawnCli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0', '--y', 'cnts');
-    expectOneLineError(r, /^nanolum: --y: no column "cnts"; columns are time \(ns\), counts, sigma$/);
+    expectOneLineError(
+      r,
+      /^nanolum: --y: no column "cnts"; columns are time \(ns\), counts, sigma$/,
+    );
   });
   it('never overwrites an input: --out is the input directory and the input is called fit.csv', () => {
     const { dir, path } = writeData('fit.csv');
@@ -146,7 +174,16 @@ describe('nanolum, spawned from source', () => {
 describe('nanolum fit (in process)', () => {
   it('prints an lmfit-like report and recovers the truth', async () => {
     const { path } = writeData();
-    const r = await cli('fit', path, '--model', MODEL, '--params', 'A=300,tau=1,c=0', '--sigma', '3');
+    const r = await cli(
+      'fit',
+      path,
+      '--model',
+      MODEL,
+      '--params',
+      'A=300,tau=1,c=0',
+      '--sigma',
+      '3',
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/\[\[Fit Statistics\]\]/);
@@ -158,8 +195,23 @@ describe('nanolum fit (in process)', () => {
   it('--fix, --bounds and column selection by number and name', async () => {
     const { path } = writeData();
     const r = await cli(
-      'fit', path, '--model', MODEL, '--params', 'A=300, tau=1, c=10', '--fix', 'c', '--bounds', 'tau=0:10', '--bounds', 'A=0:',
-      '--x', '1', '--y', 'COUNTS', '--json',
+      'fit',
+      path,
+      '--model',
+      MODEL,
+      '--params',
+      'A=300, tau=1, c=10',
+      '--fix',
+      'c',
+      '--bounds',
+      'tau=0:10',
+      '--bounds',
+      'A=0:',
+      '--x',
+      '1',
+      '--y',
+      'COUNTS',
+      '--json',
     );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -178,7 +230,17 @@ describe('nanolum fit (in process)', () => {
       lines.push(`${i * 0.05}\t${Math.max(0, Math.round(mu + Math.sqrt(mu) * g()))}`);
     }
     const { path } = writeData('counts.tsv', lines.join('\n'));
-    const r = await cli('fit', path, '--model', 'A*exp(-x/tau) + b', '--params', 'A=100,tau=1,b=1', '--method', 'poisson', '--json');
+    const r = await cli(
+      'fit',
+      path,
+      '--model',
+      'A*exp(-x/tau) + b',
+      '--params',
+      'A=100,tau=1,b=1',
+      '--method',
+      'poisson',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.method).toBe('poisson');
@@ -193,30 +255,54 @@ describe('nanolum fit (in process)', () => {
   it('unknown parameters in --params list the formula parameters', async () => {
     const { path } = writeData();
     const r = await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0,tau2=3');
-    expectOneLineError(r, /^nanolum: --params: unknown parameter "tau2"; the formula's parameters are A, tau, c$/);
+    expectOneLineError(
+      r,
+      /^nanolum: --params: unknown parameter "tau2"; the formula's parameters are A, tau, c$/,
+    );
   });
   it('formula parameters missing from --params are named', async () => {
     const { path } = writeData();
     const r = await cli('fit', path, '--model', MODEL, '--params', 'A=1');
-    expectOneLineError(r, /^nanolum: --params gives no starting value for tau, c; the formula's parameters are A, tau, c/);
+    expectOneLineError(
+      r,
+      /^nanolum: --params gives no starting value for tau, c; the formula's parameters are A, tau, c/,
+    );
   });
   it('bad --params, --bounds and --fix values', async () => {
     const { path } = writeData();
-    expectOneLineError(await cli('fit', path, '--model', MODEL, '--params', 'A=abc,tau=1,c=0'), /--params: the value of A \("abc"\) is not a finite number/);
+    expectOneLineError(
+      await cli('fit', path, '--model', MODEL, '--params', 'A=abc,tau=1,c=0'),
+      /--params: the value of A \("abc"\) is not a finite number/,
+    );
     expectOneLineError(
       await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0', '--bounds', 'tau=5:1'),
       /--bounds: the bounds of tau are empty/,
     );
     expectOneLineError(
-      await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=20,c=0', '--bounds', 'tau=0:10'),
+      await cli(
+        'fit',
+        path,
+        '--model',
+        MODEL,
+        '--params',
+        'A=1,tau=20,c=0',
+        '--bounds',
+        'tau=0:10',
+      ),
       /starting value tau=20 is outside its bounds 0:10/,
     );
-    expectOneLineError(await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0', '--fix', 'k'), /--fix: unknown parameter "k"/);
+    expectOneLineError(
+      await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0', '--fix', 'k'),
+      /--fix: unknown parameter "k"/,
+    );
   });
   it('non-numeric cells name the row and column', async () => {
     const { path } = writeData('bad.csv', 'time (ns),counts\n0,10\n0.1,9\n0.2,n/a?\n0.3,7\n');
     const r = await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0');
-    expectOneLineError(r, /^nanolum: bad\.csv, row 4, column 2 \(counts\): "n\/a\?" is not a number$/);
+    expectOneLineError(
+      r,
+      /^nanolum: bad\.csv, row 4, column 2 \(counts\): "n\/a\?" is not a number$/,
+    );
   });
   it('unreadable input: a missing file, a directory, an empty file', async () => {
     const dir = freshDir();
@@ -224,13 +310,22 @@ describe('nanolum fit (in process)', () => {
       await cli('fit', join(dir, 'nope.csv'), '--model', MODEL, '--params', 'A=1,tau=1,c=0'),
       /^nanolum: cannot read ".*nope\.csv": no such file$/,
     );
-    expectOneLineError(await cli('fit', dir, '--model', MODEL, '--params', 'A=1,tau=1,c=0'), /it is a directory/);
+    expectOneLineError(
+      await cli('fit', dir, '--model', MODEL, '--params', 'A=1,tau=1,c=0'),
+      /it is a directory/,
+    );
     const { path } = writeData('empty.csv', '');
-    expectOneLineError(await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0'), /^nanolum: empty\.csv: the file is empty$/);
+    expectOneLineError(
+      await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0'),
+      /^nanolum: empty\.csv: the file is empty$/,
+    );
   });
   it('a one-column file cannot be fitted', async () => {
     const { path } = writeData('one.txt', '1\n2\n3\n');
-    expectOneLineError(await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0'), /has only 1 column \(col1\); a fit needs x and y/);
+    expectOneLineError(
+      await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0'),
+      /has only 1 column \(col1\); a fit needs x and y/,
+    );
   });
   it('usage errors exit 2: missing argument, missing --model, bad --method', async () => {
     expect((await cli('fit')).code).toBe(2);
@@ -238,7 +333,16 @@ describe('nanolum fit (in process)', () => {
     const noModel = await cli('fit', path, '--params', 'A=1');
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/^nanolum: required option '-m, --model <expr>' not specified/);
-    const m = await cli('fit', path, '--model', MODEL, '--params', 'A=1,tau=1,c=0', '--method', 'magic');
+    const m = await cli(
+      'fit',
+      path,
+      '--model',
+      MODEL,
+      '--params',
+      'A=1,tau=1,c=0',
+      '--method',
+      'magic',
+    );
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/argument 'magic' is invalid/);
   });
@@ -264,7 +368,9 @@ describe('nanolum demo (in process)', () => {
     const out = join(dir, 'demo');
     const first = DEMO_SECTIONS[0].id; // one section keeps the test short as the demo grows
     const r = await cli('demo', '--out', out, '--seed', '11', '--only', first);
-    expect(r.stderr.split('\n').filter((l) => l !== '' && !/warning: demo section/.test(l))).toEqual([]);
+    expect(
+      r.stderr.split('\n').filter((l) => l !== '' && !/warning: demo section/.test(l)),
+    ).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/wrote .*report\.html and .*results\.json \(seed 11\)/);
     expect(readdirSync(out).sort()).toEqual(['report.html', 'results.json']);
@@ -295,14 +401,20 @@ describe('error reporting', () => {
     expect(text).toBe('nanolum: no column "x" second line\n');
     text = '';
     expect(reportError(new TypeError('boom'), write, false)).toBe(1);
-    expect(text).toBe('nanolum: unexpected error: boom (this is a bug; rerun with --debug for the stack trace)\n');
+    expect(text).toBe(
+      'nanolum: unexpected error: boom (this is a bug; rerun with --debug for the stack trace)\n',
+    );
     text = '';
     expect(reportError(new TypeError('boom'), write, true)).toBe(1);
     expect(text).toMatch(/^nanolum: unexpected error: TypeError: boom\n\s+at /);
   });
   it('option value parsers', () => {
     expect(parseAssignments('b1=500,b2=1e-4', '--params')).toEqual({ b1: 500, b2: 1e-4 });
-    expect(parseBounds('b2=0:1, b1=:100, c=-inf:inf')).toEqual({ b2: { min: 0, max: 1 }, b1: { max: 100 }, c: {} });
+    expect(parseBounds('b2=0:1, b1=:100, c=-inf:inf')).toEqual({
+      b2: { min: 0, max: 1 },
+      b1: { max: 100 },
+      c: {},
+    });
     expect(() => parseAssignments('b1', '--params')).toThrow(/not of the form name=value/);
     expect(() => parseAssignments('b1=1,b1=2', '--params')).toThrow(/given twice/);
     expect(() => parseBounds('b1=0-1')).toThrow(/name=min:max/);

@@ -33,7 +33,11 @@ function caught(f: () => unknown): Error {
 }
 
 /** An independent reference parse: split on the given pattern, Number() every cell. */
-function naiveColumns(text: string, sep: RegExp, skip: (line: string) => boolean = () => false): number[][] {
+function naiveColumns(
+  text: string,
+  sep: RegExp,
+  skip: (line: string) => boolean = () => false,
+): number[][] {
   const rows = text
     .split('\n')
     .filter((l) => l.trim() !== '' && !skip(l))
@@ -41,41 +45,53 @@ function naiveColumns(text: string, sep: RegExp, skip: (line: string) => boolean
   return rows[0].map((_, c) => rows.map((r) => r[c]));
 }
 
-describe.skipIf(!haveFixtures)('real files in ../shared/fixtures (skipped: fixtures folder absent)', () => {
-  const files = [
-    { path: join(TRPL, 'fullsms_Decaytrace1.txt'), delimiter: 'whitespace', cols: 2, sep: / +/ },
-    { path: join(TRPL, 'fullsms_IRF_data.txt'), delimiter: '\t', cols: 2, sep: /\t/ },
-    { path: join(TRPL, 'pears_BTD_TRPL_processed.txt'), delimiter: '\t', cols: 6, sep: /\t/ },
-    { path: join(TRPL, 'pears_BT_TRPL_processed.txt'), delimiter: 'whitespace', cols: 4, sep: / +/ },
-    { path: join(XPS, 'lmfitxps_clean_Au_4f.csv'), delimiter: ',', cols: 2, sep: /,/ },
-  ] as const;
-  for (const f of files) {
-    it(`reads ${f.path.split('/').pop()} exactly as a plain split does`, () => {
-      const bytes = readFileSync(f.path);
-      const t = readTable(bytes, { fileName: f.path.split('/').pop() });
-      expect(t.metadata.delimiter).toBe(f.delimiter);
-      expect(t.columns).toHaveLength(f.cols);
-      const ref = naiveColumns(bytes.toString('utf8'), f.sep, (l) => l.startsWith('#'));
-      expect(t.metadata.rowCount).toBe(ref[0].length);
-      for (let c = 0; c < f.cols; c++) expect(Array.from(t.columns[c].values)).toEqual(ref[c]);
+describe.skipIf(!haveFixtures)(
+  'real files in ../shared/fixtures (skipped: fixtures folder absent)',
+  () => {
+    const files = [
+      { path: join(TRPL, 'fullsms_Decaytrace1.txt'), delimiter: 'whitespace', cols: 2, sep: / +/ },
+      { path: join(TRPL, 'fullsms_IRF_data.txt'), delimiter: '\t', cols: 2, sep: /\t/ },
+      { path: join(TRPL, 'pears_BTD_TRPL_processed.txt'), delimiter: '\t', cols: 6, sep: /\t/ },
+      {
+        path: join(TRPL, 'pears_BT_TRPL_processed.txt'),
+        delimiter: 'whitespace',
+        cols: 4,
+        sep: / +/,
+      },
+      { path: join(XPS, 'lmfitxps_clean_Au_4f.csv'), delimiter: ',', cols: 2, sep: /,/ },
+    ] as const;
+    for (const f of files) {
+      it(`reads ${f.path.split('/').pop()} exactly as a plain split does`, () => {
+        const bytes = readFileSync(f.path);
+        const t = readTable(bytes, { fileName: f.path.split('/').pop() });
+        expect(t.metadata.delimiter).toBe(f.delimiter);
+        expect(t.columns).toHaveLength(f.cols);
+        const ref = naiveColumns(bytes.toString('utf8'), f.sep, (l) => l.startsWith('#'));
+        expect(t.metadata.rowCount).toBe(ref[0].length);
+        for (let c = 0; c < f.cols; c++) expect(Array.from(t.columns[c].values)).toEqual(ref[c]);
+      });
+    }
+    it('the single-particle decay has 4 ps bins over 15 ns', () => {
+      const t = readTable(readFileSync(join(TRPL, 'fullsms_Decaytrace1.txt')));
+      const d = tableToCalibrated(t, 1, 2);
+      expect(isUniform(d.axes[0])).toBe(true);
+      expect(d.axes[0].scale).toBeCloseTo(0.004, 12);
+      expect(d.axes[0].size).toBe(3750);
     });
-  }
-  it('the single-particle decay has 4 ps bins over 15 ns', () => {
-    const t = readTable(readFileSync(join(TRPL, 'fullsms_Decaytrace1.txt')));
-    const d = tableToCalibrated(t, 1, 2);
-    expect(isUniform(d.axes[0])).toBe(true);
-    expect(d.axes[0].scale).toBeCloseTo(0.004, 12);
-    expect(d.axes[0].size).toBe(3750);
-  });
-  it('the XPS file keeps its comment header and has no column names', () => {
-    const t = readTable(readFileSync(join(XPS, 'lmfitxps_clean_Au_4f.csv')), { fileName: 'au4f.csv' });
-    expect(t.metadata.headerLines).toEqual(['#E_kin, intensity measured at BL11, DELTA, TU Dortmund, hv=180eV']);
-    expect(t.metadata.comments[0]).toMatch(/^E_kin, intensity/);
-    expect(t.metadata.firstDataLine).toBe(2);
-    expect(t.metadata.namesRow).toBe(false);
-    expect(t.columns.map((c) => c.name)).toEqual(['col1', 'col2']);
-  });
-});
+    it('the XPS file keeps its comment header and has no column names', () => {
+      const t = readTable(readFileSync(join(XPS, 'lmfitxps_clean_Au_4f.csv')), {
+        fileName: 'au4f.csv',
+      });
+      expect(t.metadata.headerLines).toEqual([
+        '#E_kin, intensity measured at BL11, DELTA, TU Dortmund, hv=180eV',
+      ]);
+      expect(t.metadata.comments[0]).toMatch(/^E_kin, intensity/);
+      expect(t.metadata.firstDataLine).toBe(2);
+      expect(t.metadata.namesRow).toBe(false);
+      expect(t.columns.map((c) => c.name)).toEqual(['col1', 'col2']);
+    });
+  },
+);
 
 describe('delimiters and headers', () => {
   it('CSV with units in the names', () => {
@@ -107,7 +123,10 @@ describe('delimiters and headers', () => {
     expect(parseHeaderName('counts/s')).toEqual({ name: 'counts/s', unit: 'counts/s' });
     expect(parseHeaderName('cts/s')).toEqual({ name: 'cts/s', unit: 'cts/s' });
     expect(parseHeaderName('t/ns')).toEqual({ name: 't', unit: 'ns' });
-    expect(parseHeaderName('Intensity (counts/s)')).toEqual({ name: 'Intensity', unit: 'counts/s' });
+    expect(parseHeaderName('Intensity (counts/s)')).toEqual({
+      name: 'Intensity',
+      unit: 'counts/s',
+    });
     expect(parseHeaderName('sample 3')).toEqual({ name: 'sample 3', unit: '' });
   });
   it('a units row under the names', () => {
@@ -167,7 +186,11 @@ describe('delimiters and headers', () => {
     const b = readTable(latin1);
     expect(b.metadata.encoding).toBe('windows-1252');
     expect(b.columns[0].unit).toBe('µs');
-    expect(decodeText(new Uint8Array([0xef, 0xbb, 0xbf, 0x31]))).toEqual({ text: '1', bom: true, encoding: 'utf-8' });
+    expect(decodeText(new Uint8Array([0xef, 0xbb, 0xbf, 0x31]))).toEqual({
+      text: '1',
+      bom: true,
+      encoding: 'utf-8',
+    });
   });
   it('quoted fields with delimiters and doubled quotes', () => {
     expect(splitFields('"time, ns","say ""hi""",3', ',')).toEqual(['time, ns', 'say "hi"', '3']);
@@ -177,8 +200,15 @@ describe('delimiters and headers', () => {
     expect(Array.from(t.columns[0].values)).toEqual([1, 3]);
   });
   it('comment lines (#, %, //) anywhere, names in the last comment line', () => {
-    const t = readTable('# measured 2024\n% setup B\n// time counts\n1 2\n# a comment inside the data\n3 4\n');
-    expect(t.metadata.comments).toEqual(['measured 2024', 'setup B', 'time counts', 'a comment inside the data']);
+    const t = readTable(
+      '# measured 2024\n% setup B\n// time counts\n1 2\n# a comment inside the data\n3 4\n',
+    );
+    expect(t.metadata.comments).toEqual([
+      'measured 2024',
+      'setup B',
+      'time counts',
+      'a comment inside the data',
+    ]);
     expect(t.columns.map((c) => c.name)).toEqual(['time', 'counts']);
     expect(t.metadata.namesRow).toBe(true);
     expect(Array.from(t.columns[1].values)).toEqual([2, 4]);
@@ -191,7 +221,9 @@ describe('delimiters and headers', () => {
     ]);
   });
   it('free-text instrument header lines before the names', () => {
-    const t = readTable('Sample: CsPbBr3 NCs\nDate: 2024-05-01\nExcitation 405 nm, 1 MHz\ntime,counts\n0,1\n1,2\n');
+    const t = readTable(
+      'Sample: CsPbBr3 NCs\nDate: 2024-05-01\nExcitation 405 nm, 1 MHz\ntime,counts\n0,1\n1,2\n',
+    );
     expect(t.columns.map((c) => c.name)).toEqual(['time', 'counts']);
     expect(t.metadata.headerLines).toHaveLength(4);
     expect(t.metadata.firstDataLine).toBe(5);
@@ -212,7 +244,9 @@ describe('delimiters and headers', () => {
       s = (s * 1103515245 + 12345) % 2147483648;
       return s / 2147483648;
     };
-    const cols = [0, 1, 2].map(() => Array.from({ length: 40 }, () => (rnd() - 0.3) * 10 ** Math.floor(rnd() * 8 - 4)));
+    const cols = [0, 1, 2].map(() =>
+      Array.from({ length: 40 }, () => (rnd() - 0.3) * 10 ** Math.floor(rnd() * 8 - 4)),
+    );
     const styles: Array<{ sep: string; dec: '.' | ','; delimiter: string }> = [
       { sep: ',', dec: '.', delimiter: ',' },
       { sep: '\t', dec: '.', delimiter: '\t' },
@@ -238,13 +272,21 @@ describe('delimiters and headers', () => {
 
 describe('errors name the file, row and column', () => {
   it('a text cell in the data', () => {
-    const e = caught(() => readTable('time (ns),counts\n0,10\n1,8\n2,abc\n3,5\n', { fileName: 'decay.csv' }));
+    const e = caught(() =>
+      readTable('time (ns),counts\n0,10\n1,8\n2,abc\n3,5\n', { fileName: 'decay.csv' }),
+    );
     expect(e).toBeInstanceOf(DataFormatError);
     expect(e.message).toBe('decay.csv, row 4, column 2 (counts): "abc" is not a number');
-    expect((e as DataFormatError).location).toEqual({ file: 'decay.csv', row: 4, column: '2 (counts)' });
+    expect((e as DataFormatError).location).toEqual({
+      file: 'decay.csv',
+      row: 4,
+      column: '2 (counts)',
+    });
   });
   it('a text cell in the first data row, and line numbers that count comments and blanks', () => {
-    const e = caught(() => readTable('# c\n\ntime,counts\n1,x12\n2,3\n4,5\n', { fileName: 'd.csv' }));
+    const e = caught(() =>
+      readTable('# c\n\ntime,counts\n1,x12\n2,3\n4,5\n', { fileName: 'd.csv' }),
+    );
     expect(e.message).toBe('d.csv, row 4, column 2 (counts): "x12" is not a number');
     const e2 = caught(() => readTable('1 2\n3 4\n\n# note\n5 oops\n', { fileName: 'w.txt' }));
     expect(e2.message).toBe('w.txt, row 5, column 2: "oops" is not a number');
@@ -257,10 +299,14 @@ describe('errors name the file, row and column', () => {
     expect(many.message).toBe('r.tsv, row 2: row has 3 values but the table has 2 columns');
   });
   it('empty files, comment-only files and files without numbers', () => {
-    expect(caught(() => readTable('', { fileName: 'e.csv' })).message).toBe('e.csv: the file is empty');
+    expect(caught(() => readTable('', { fileName: 'e.csv' })).message).toBe(
+      'e.csv: the file is empty',
+    );
     expect(caught(() => readTable(new Uint8Array(0))).message).toBe('the file is empty');
     expect(caught(() => readTable(' \n\r\n\n')).message).toBe('the file is empty');
-    expect(caught(() => readTable('# only\n# comments\n')).message).toMatch(/only comment lines \(2\) and no rows of numbers/);
+    expect(caught(() => readTable('# only\n# comments\n')).message).toMatch(
+      /only comment lines \(2\) and no rows of numbers/,
+    );
     const text = caught(() => readTable('name,value\nfoo,bar\n', { fileName: 't.csv' }));
     expect(text).toBeInstanceOf(DataFormatError);
     expect(text.message).toMatch(/^t\.csv: no rows of numbers found .*first: "name,value"/);
@@ -274,8 +320,12 @@ describe('errors name the file, row and column', () => {
     expect(t.metadata.missingCount).toBe(3);
   });
   it('infinities and hexadecimal are not numbers', () => {
-    expect(caught(() => readTable('1,2\n3,inf\n')).message).toBe('row 2, column 2: "inf" is not a finite number');
-    expect(caught(() => readTable('1,2\n3,0x10\n')).message).toBe('row 2, column 2: "0x10" is not a number');
+    expect(caught(() => readTable('1,2\n3,inf\n')).message).toBe(
+      'row 2, column 2: "inf" is not a finite number',
+    );
+    expect(caught(() => readTable('1,2\n3,0x10\n')).message).toBe(
+      'row 2, column 2: "0x10" is not a number',
+    );
     expect(parseCell('1 000').kind).toBe('text');
     expect(parseCell('12abc').kind).toBe('text');
   });
@@ -296,7 +346,9 @@ describe('column lookup', () => {
     const e = caught(() => column(two, 'cnts'));
     expect(e).toBeInstanceOf(InvalidInputError);
     expect(e.message).toBe('no column "cnts"; columns are time (ns), counts');
-    expect(caught(() => column(two, 3)).message).toBe('no column 3; the table has 2 columns: time (ns), counts');
+    expect(caught(() => column(two, 3)).message).toBe(
+      'no column 3; the table has 2 columns: time (ns), counts',
+    );
     expect(caught(() => column(two, 0)).message).toMatch(/^no column 0/);
   });
   it('an ambiguous name asks for the number', () => {
@@ -324,20 +376,26 @@ describe('tableToCalibrated', () => {
     expect(Array.from(axisValues(a.axes[0]))).toEqual([2, 3]);
     expect(Array.from(a.data)).toEqual([10, 8, 6, 1, 2, 3]);
     expect(a.unit).toBe('counts');
-    expect((a.metadata.columns as Array<{ label: string }>).map((c) => c.label)).toEqual(['PL (counts)', 'ref (counts)']);
+    expect((a.metadata.columns as Array<{ label: string }>).map((c) => c.label)).toEqual([
+      'PL (counts)',
+      'ref (counts)',
+    ]);
   });
   it('non-uniform x keeps explicit coordinates; missing x is an error', () => {
     const nu = tableToCalibrated(readTable('x,y\n0,1\n1,2\n3,3\n'), 'x', 'y');
     expect(Array.from(nu.axes[0].coordinates!)).toEqual([0, 1, 3]);
     const withNaN = readTable('x,y\n0,1\n,2\n', { missing: 'nan' });
-    expect(caught(() => tableToCalibrated(withNaN, 'x', 'y')).message).toMatch(/x column x has a missing value \(data row 2\)/);
+    expect(caught(() => tableToCalibrated(withNaN, 'x', 'y')).message).toMatch(
+      /x column x has a missing value \(data row 2\)/,
+    );
     expect(caught(() => tableToCalibrated(readTable('1\n2\n'), 1)).message).toMatch(/no y column/);
   });
 });
 
 describe('helpers', () => {
   it('recognises unit cells', () => {
-    for (const u of ['ns', '(ns)', '[eV]', 'counts/s', 'a.u.', 'cm^-1', 'µJ/cm²', '%', 'mOD']) expect(looksLikeUnit(u)).toBe(true);
+    for (const u of ['ns', '(ns)', '[eV]', 'counts/s', 'a.u.', 'cm^-1', 'µJ/cm²', '%', 'mOD'])
+      expect(looksLikeUnit(u)).toBe(true);
     for (const u of ['', 'sample A, 300 K', '12', 'Probe A']) expect(looksLikeUnit(u)).toBe(false);
   });
 });

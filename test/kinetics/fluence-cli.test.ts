@@ -17,7 +17,6 @@ const haveBt = existsSync(btFile);
 const work = mkdtempSync(join(tmpdir(), 'nanolum-fluence-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-
 describe('nanolum fluence', () => {
   it.skipIf(!haveBt)(
     'fits the pears BT series and matches the library (--json), writes figures and a report (--out)',

@@ -16,7 +16,6 @@ const haveFixture = existsSync(fixture);
 const work = mkdtempSync(join(tmpdir(), 'nanolum-ta-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-
 const TAUS = [2, 40, 800];
 function simulatedFile(chirp: boolean): string {
   const t: number[] = [];

@@ -20,7 +20,6 @@ const FIX = resolve(
 );
 const HAVE = existsSync(join(FIX, 'fullsms_Decaytrace1.txt'));
 
-
 describe('nanolum tcspc fit', () => {
   it('recovers a simulated bi-exponential decay from a CSV in ps, with --json and --out', async () => {
     const sim = simulateDecay({

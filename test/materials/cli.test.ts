@@ -9,7 +9,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = resolve(ROOT, 'src/cli/main.ts');
 const haveCli = existsSync(MAIN) && existsSync(resolve(ROOT, 'src/cli/program.ts'));
 
-
 /** Every number in a JSON document is finite (the CLI writes null, never NaN). */
 function allFinite(v: unknown): boolean {
   if (typeof v === 'number') return Number.isFinite(v);

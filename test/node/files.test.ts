@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -54,13 +65,16 @@ describe('readInputFile', () => {
     expect(dir).toBeInstanceOf(InvalidInputError);
     expect(dir.message).toBe(`cannot read "${d}": it is a directory, not a file`);
   });
-  it.skipIf(process.getuid?.() === 0)('an unreadable file (skipped as root, who can read anything)', async () => {
-    const p = join(freshDir(), 'secret.csv');
-    writeFileSync(p, '1,2\n');
-    chmodSync(p, 0o000);
-    const e = await rejection(readInputFile(p));
-    expect(e.message).toBe(`cannot read "${p}": permission denied`);
-  });
+  it.skipIf(process.getuid?.() === 0)(
+    'an unreadable file (skipped as root, who can read anything)',
+    async () => {
+      const p = join(freshDir(), 'secret.csv');
+      writeFileSync(p, '1,2\n');
+      chmodSync(p, 0o000);
+      const e = await rejection(readInputFile(p));
+      expect(e.message).toBe(`cannot read "${p}": permission denied`);
+    },
+  );
 });
 
 describe('writeFileAtomic', () => {
@@ -129,7 +143,12 @@ describe('ensureDir', () => {
 });
 
 describe('createProgress', () => {
-  function fakeStream(isTTY: boolean): { isTTY: boolean; columns: number; text: string; write(s: string): boolean } {
+  function fakeStream(isTTY: boolean): {
+    isTTY: boolean;
+    columns: number;
+    text: string;
+    write(s: string): boolean;
+  } {
     return {
       isTTY,
       columns: 80,

@@ -8,7 +8,6 @@ import { cli } from '../helpers/cli.js';
 const root = mkdtempSync(join(tmpdir(), 'nanolum-spectrum-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-
 function plFile(): string {
   const s = simulateSpectrum({
     x: { start: 440, stop: 600, step: 0.5 },

@@ -35,7 +35,13 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
   });
 
   it('Voigt profiles: the Lorentzian is fitted once and held; D recovered', () => {
-    const cube = synthesizeTplmCube({ sigma0Um: 0.25, dCm2PerS: 0.3, tauNs: 1, gammaLUm: 0.06, seed: 3 });
+    const cube = synthesizeTplmCube({
+      sigma0Um: 0.25,
+      dCm2PerS: 0.3,
+      tauNs: 1,
+      gammaLUm: 0.06,
+      seed: 3,
+    });
     const r = analyzeTransport(cube, { model: 'voigt' });
     expect(r.fixedGammaLUm as number).toBeGreaterThan(0.04);
     expect(r.fixedGammaLUm as number).toBeLessThan(0.08);
@@ -44,11 +50,22 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
     within(r.dLinear?.dCm2PerS as number, 0.3, r.dLinear?.stderr ?? null);
     // a Gaussian fit of the same Voigt data is biased: the MSD it reports is not 2 D t
     const g = analyzeTransport(cube, { model: 'gauss' });
-    expect(Math.abs((g.dLinear?.dCm2PerS as number) - 0.3)).toBeGreaterThan(Math.abs((r.dLinear?.dCm2PerS as number) - 0.3));
+    expect(Math.abs((g.dLinear?.dCm2PerS as number) - 0.3)).toBeGreaterThan(
+      Math.abs((r.dLinear?.dCm2PerS as number) - 0.3),
+    );
   });
 
   it('PL(x, y, t) with the 2-D Gaussian', () => {
-    const cube = synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: 1, tauNs: 0.6, dimension: 2, pixels: 25, pitchUm: 0.12, bins: 40, seed: 2 });
+    const cube = synthesizeTplmCube({
+      sigma0Um: 0.3,
+      dCm2PerS: 1,
+      tauNs: 0.6,
+      dimension: 2,
+      pixels: 25,
+      pitchUm: 0.12,
+      bins: 40,
+      seed: 2,
+    });
     const r = analyzeTransport(cube);
     expect(r.model).toBe('gauss2d');
     expect(r.profileDimension).toBe(2);
@@ -57,7 +74,14 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
 
   it('negative diffusion: an MSD that rises and falls gives t_max at the peak and D_avg below the early slope', () => {
     // MSD(t) = a t exp(-t / t1): peak at t1 = 0.5 ns
-    const cube = synthesizeTplmCube({ sigma0Um: 0.3, msdUm2: (t) => 0.06 * t * Math.exp(-t / 0.5), tauNs: 3, peakCounts: 1e6, bins: 120, seed: 4 });
+    const cube = synthesizeTplmCube({
+      sigma0Um: 0.3,
+      msdUm2: (t) => 0.06 * t * Math.exp(-t / 0.5),
+      tauNs: 3,
+      peakCounts: 1e6,
+      bins: 120,
+      seed: 4,
+    });
     const r = analyzeTransport(cube, { tMaxSmoothingBins: 9 });
     expect(r.tMaxAtEnd).toBe(false);
     expect(Math.abs((r.tMaxNs as number) - 0.5)).toBeLessThan(0.15);
@@ -68,7 +92,14 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
   it('D_avg follows 004 eqn 2 exactly on a hand-made noiseless cube', () => {
     // sigma^2 = s0 + 0.002 t + 0.004 t^2 (um^2, t in ns) -> per-bin slopes known; weights = total PL
     const s2 = (t: number): number => 0.09 + 0.002 * t + 0.004 * t * t;
-    const cube = synthesizeTplmCube({ sigma0Um: 0.3, msdUm2: (t) => s2(t) - 0.09, tauNs: 0.5, bins: 60, seed: null, background: 0 });
+    const cube = synthesizeTplmCube({
+      sigma0Um: 0.3,
+      msdUm2: (t) => s2(t) - 0.09,
+      tauNs: 0.5,
+      bins: 60,
+      seed: null,
+      background: 0,
+    });
     const r = analyzeTransport(cube, { method: 'least-squares', background: 'none' });
     const tau = r.tauPlNs as number;
     expect(tau).toBeCloseTo(0.5, 2);
@@ -98,12 +129,30 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
 
   it('the 1/e PL lifetime', () => {
     const t = Array.from({ length: 50 }, (_, i) => i * 0.1);
-    expect(plLifetime(t, t.map((x) => 1000 * Math.exp(-x / 1.3)), false).tauNs as number).toBeCloseTo(1.3, 6);
-    expect(plLifetime(t, t.map(() => 5), false).tauNs).toBeNull();
+    expect(
+      plLifetime(
+        t,
+        t.map((x) => 1000 * Math.exp(-x / 1.3)),
+        false,
+      ).tauNs as number,
+    ).toBeCloseTo(1.3, 6);
+    expect(
+      plLifetime(
+        t,
+        t.map(() => 5),
+        false,
+      ).tauNs,
+    ).toBeNull();
   });
 
   it('a cube from the Monte Carlo (PL(x, t) in nm) can be analysed', () => {
-    const sim = simulateTransport({ ...preset('004-trap'), sigma0Sites: 3, walkers: 200_000, steps: 120, seed: 3 });
+    const sim = simulateTransport({
+      ...preset('004-trap'),
+      sigma0Sites: 3,
+      walkers: 200_000,
+      steps: 120,
+      seed: 3,
+    });
     const r = analyzeTransport(sim.plCube, { tEndNs: 1.5 });
     expect(r.msd.length).toBeGreaterThan(20);
     // the analysed MSD rises like the simulation's own (a positive diffusivity of order 1e-3 cm^2/s)
@@ -111,24 +160,39 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
   });
 
   it('temperature series (004 Fig. 4) sorted by T', () => {
-    const at = (d: number, tau: number) => analyzeTransport(synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: d, tauNs: tau, bins: 60, seed: 1 }));
+    const at = (d: number, tau: number) =>
+      analyzeTransport(
+        synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: d, tauNs: tau, bins: 60, seed: 1 }),
+      );
     const rows = transportVsTemperature([
       { temperatureK: 80, result: at(1, 1.2) },
       { temperatureK: 9, result: at(0.2, 0.6) },
     ]);
     expect(rows.map((r) => r.temperatureK)).toEqual([9, 80]);
     expect(rows[1].dAvgCm2PerS as number).toBeGreaterThan(rows[0].dAvgCm2PerS as number);
-    expect(() => transportVsTemperature([{ temperatureK: -1, result: at(1, 1) }])).toThrow(InvalidInputError);
+    expect(() => transportVsTemperature([{ temperatureK: -1, result: at(1, 1) }])).toThrow(
+      InvalidInputError,
+    );
   });
 
   describe('bad input gives errors or flagged bins, never a silent NaN', () => {
     it('no signal at all', () => {
-      const cube = calibrated(new Float64Array(10 * 21), [uniformAxis('time', 'ns', 10, 0.025), uniformAxis('x', 'um', 21, 0.05, -0.5)], { unit: 'counts' });
+      const cube = calibrated(
+        new Float64Array(10 * 21),
+        [uniformAxis('time', 'ns', 10, 0.025), uniformAxis('x', 'um', 21, 0.05, -0.5)],
+        { unit: 'counts' },
+      );
       expect(() => analyzeTransport(cube)).toThrow(/no PL signal/);
     });
 
     it('late empty bins are flagged no-signal and left out of the MSD', () => {
-      const cube = synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: 0.5, tauNs: 0.8, seed: 1, bins: 40 });
+      const cube = synthesizeTplmCube({
+        sigma0Um: 0.3,
+        dCm2PerS: 0.5,
+        tauNs: 0.8,
+        seed: 1,
+        bins: 40,
+      });
       const nx = cube.axes[1].size;
       cube.data.fill(0, 30 * nx);
       const r = analyzeTransport(cube);
@@ -139,7 +203,14 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
     });
 
     it('negative values are flagged (least squares) or excluded (Poisson)', () => {
-      const cube = synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: 0.5, tauNs: 0.8, seed: 1, bins: 30, background: 0 });
+      const cube = synthesizeTplmCube({
+        sigma0Um: 0.3,
+        dCm2PerS: 0.5,
+        tauNs: 0.8,
+        seed: 1,
+        bins: 30,
+        background: 0,
+      });
       const nx = cube.axes[1].size;
       const bg = Float64Array.from(cube.data, (v) => v - 1); // background-subtracted data
       const c2 = { ...cube, data: bg };
@@ -155,15 +226,35 @@ describe('TPLM analysis: simulate a cube with known D and tau, recover them', ()
     });
 
     it('too few time bins, too few positions, sites without a spacing, wrong axes', () => {
-      const small = synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: 0.5, tauNs: 0.8, seed: 1, bins: 2 });
+      const small = synthesizeTplmCube({
+        sigma0Um: 0.3,
+        dCm2PerS: 0.5,
+        tauNs: 0.8,
+        seed: 1,
+        bins: 2,
+      });
       expect(() => analyzeTransport(small)).toThrow(/at least 3/);
-      const narrow = calibrated(Float64Array.from({ length: 40 }, (_, i) => 10 + (i % 4)), [uniformAxis('time', 'ns', 10, 0.025), coordinateAxis('x', 'um', [0, 1, 2, 3])]);
+      const narrow = calibrated(
+        Float64Array.from({ length: 40 }, (_, i) => 10 + (i % 4)),
+        [uniformAxis('time', 'ns', 10, 0.025), coordinateAxis('x', 'um', [0, 1, 2, 3])],
+      );
       expect(() => analyzeTransport(narrow)).toThrow(/at least 5/);
-      const sites = calibrated(new Float64Array(10 * 21).fill(5), [uniformAxis('time', 'ns', 10, 0.025), uniformAxis('x', 'sites', 21, 1, -10)]);
+      const sites = calibrated(new Float64Array(10 * 21).fill(5), [
+        uniformAxis('time', 'ns', 10, 0.025),
+        uniformAxis('x', 'sites', 21, 1, -10),
+      ]);
       expect(() => analyzeTransport(sites)).toThrow(/siteSpacingNm/);
-      const swapped = calibrated(new Float64Array(10 * 21).fill(5), [uniformAxis('x', 'um', 21, 1, -10), uniformAxis('time', 'ns', 10, 0.025)]);
+      const swapped = calibrated(new Float64Array(10 * 21).fill(5), [
+        uniformAxis('x', 'um', 21, 1, -10),
+        uniformAxis('time', 'ns', 10, 0.025),
+      ]);
       expect(() => analyzeTransport(swapped)).toThrow(/first axis/);
-      expect(() => analyzeTransport(synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: 0.5, tauNs: 0.8, seed: 1, bins: 5 }), { model: 'gauss2d' })).toThrow(/does not match/);
+      expect(() =>
+        analyzeTransport(
+          synthesizeTplmCube({ sigma0Um: 0.3, dCm2PerS: 0.5, tauNs: 0.8, seed: 1, bins: 5 }),
+          { model: 'gauss2d' },
+        ),
+      ).toThrow(/does not match/);
     });
   });
 });

@@ -16,7 +16,13 @@ function simData(name: string, seed: number) {
   return {
     p,
     data: {
-      msd: sim.curve.filter((c) => c.emissions >= 30).map((c) => ({ tNs: c.tNs, msdUm2: (c.msdDisplacementSites2 as number) * 49e-6, stderr: (c.msdDisplacementStderr as number) * 49e-6 })),
+      msd: sim.curve
+        .filter((c) => c.emissions >= 30)
+        .map((c) => ({
+          tNs: c.tNs,
+          msdUm2: (c.msdDisplacementSites2 as number) * 49e-6,
+          stderr: (c.msdDisplacementStderr as number) * 49e-6,
+        })),
       pl: sim.curve.map((c) => ({ tNs: c.tNs, counts: c.emissions })),
     },
   };
@@ -44,15 +50,25 @@ describe('fitting the analytic model to MSD(t) and PL', () => {
         m.evaluate(b, x, dn);
         for (let i = 0; i < x.length; i++) {
           const fd = (up[i] - dn[i]) / (2 * h);
-          expect(Math.abs(J[i * np + k] - fd)).toBeLessThan(1e-5 * Math.max(1e-6, Math.abs(fd)) + 1e-12);
+          expect(Math.abs(J[i * np + k] - fd)).toBeLessThan(
+            1e-5 * Math.max(1e-6, Math.abs(fd)) + 1e-12,
+          );
         }
       }
     }
   });
 
   const cases: Array<[string, MarkovParamName[], Partial<Record<MarkovParamName, number>>]> = [
-    ['004-5nm-warm', ['gammaFret', 'gammaBD', 'gammaDB'], { gammaFret: 0.06, gammaBD: 0.1, gammaDB: 0.05 }],
-    ['004-trap', ['gammaFret', 'gammaDB', 'gammaTrap'], { gammaFret: 0.1, gammaDB: 0.05, gammaTrap: 0.02 }],
+    [
+      '004-5nm-warm',
+      ['gammaFret', 'gammaBD', 'gammaDB'],
+      { gammaFret: 0.06, gammaBD: 0.1, gammaDB: 0.05 },
+    ],
+    [
+      '004-trap',
+      ['gammaFret', 'gammaDB', 'gammaTrap'],
+      { gammaFret: 0.1, gammaDB: 0.05, gammaTrap: 0.02 },
+    ],
   ];
   for (const [name, vary, start] of cases) {
     it(`round trip (${name}): simulate with known rates, fit MSD + PL, recover within 3 sigma`, () => {
@@ -60,7 +76,14 @@ describe('fitting the analytic model to MSD(t) and PL', () => {
       const r = fitTransportModel(data, {
         dtPs: 25,
         siteSpacingNm: 7,
-        initial: { gammaB: p.gammaB, gammaD: p.gammaD, gammaBD: p.gammaBD, gammaTrap: p.gammaTrap, brightFraction: p.brightFraction, ...start },
+        initial: {
+          gammaB: p.gammaB,
+          gammaD: p.gammaD,
+          gammaBD: p.gammaBD,
+          gammaTrap: p.gammaTrap,
+          brightFraction: p.brightFraction,
+          ...start,
+        },
         vary,
         reweightIterations: 2,
       });
@@ -78,15 +101,39 @@ describe('fitting the analytic model to MSD(t) and PL', () => {
 
   it('9 K: gamma_FRET and gamma_BD from the MSD alone (004 fitted exactly these two)', () => {
     const { p, data } = simData('004-5nm-9K', 7);
-    const r = fitTransportModel({ msd: data.msd }, { dtPs: 25, siteSpacingNm: 7, initial: { gammaDB: 0, gammaTrap: 0, gammaFret: 0.05, gammaBD: 0.1 }, vary: ['gammaFret', 'gammaBD'], reweightIterations: 1 });
-    for (const k of ['gammaFret', 'gammaBD'] as const) expect(Math.abs(r.params[k].value - p[k])).toBeLessThan(3 * (r.params[k].stderr as number));
+    const r = fitTransportModel(
+      { msd: data.msd },
+      {
+        dtPs: 25,
+        siteSpacingNm: 7,
+        initial: { gammaDB: 0, gammaTrap: 0, gammaFret: 0.05, gammaBD: 0.1 },
+        vary: ['gammaFret', 'gammaBD'],
+        reweightIterations: 1,
+      },
+    );
+    for (const k of ['gammaFret', 'gammaBD'] as const)
+      expect(Math.abs(r.params[k].value - p[k])).toBeLessThan(3 * (r.params[k].stderr as number));
   });
 
   it('bad input', () => {
-    expect(() => fitTransportModel({ msd: [{ tNs: 0.1, msdUm2: 1, stderr: 0.1 }] }, { dtPs: 25, siteSpacingNm: 7 })).toThrow(/only 1 weighted MSD points/);
-    expect(() => fitTransportModel({ msd: [{ tNs: 0.1, msdSites2: 1, stderr: 0.1 }] }, { dtPs: 25, siteSpacingNm: 7 })).toThrow(/no msdUm2/);
+    expect(() =>
+      fitTransportModel(
+        { msd: [{ tNs: 0.1, msdUm2: 1, stderr: 0.1 }] },
+        { dtPs: 25, siteSpacingNm: 7 },
+      ),
+    ).toThrow(/only 1 weighted MSD points/);
+    expect(() =>
+      fitTransportModel(
+        { msd: [{ tNs: 0.1, msdSites2: 1, stderr: 0.1 }] },
+        { dtPs: 25, siteSpacingNm: 7 },
+      ),
+    ).toThrow(/no msdUm2/);
     expect(() => fitTransportModel({ msd: [] }, { dtPs: 0 })).toThrow(InvalidInputError);
-    expect(() => fitTransportModel({ msd: [{ tNs: -1, msdSites2: 1, stderr: 1 }] }, { dtPs: 25 })).toThrow(/>= 0/);
-    expect(() => fitTransportModel({ msd: [] }, { dtPs: 25, vary: ['gammaX' as MarkovParamName] })).toThrow(/unknown parameter/);
+    expect(() =>
+      fitTransportModel({ msd: [{ tNs: -1, msdSites2: 1, stderr: 1 }] }, { dtPs: 25 }),
+    ).toThrow(/>= 0/);
+    expect(() =>
+      fitTransportModel({ msd: [] }, { dtPs: 25, vary: ['gammaX' as MarkovParamName] }),
+    ).toThrow(/unknown parameter/);
   });
 });

@@ -41,7 +41,10 @@ describe('analytic two-population model (exact Markov chain)', () => {
       for (let n = 0; n < 200; n++) {
         expect(c.bright[n] + c.dark[n] + c.trapped[n] + emitted).toBeCloseTo(1, 12);
         emitted += c.emission[n];
-        expect(c.emission[n]).toBeCloseTo(c.emissionBright[n] + c.emissionDark[n] + c.emissionTrapped[n], 15);
+        expect(c.emission[n]).toBeCloseTo(
+          c.emissionBright[n] + c.emissionDark[n] + c.emissionTrapped[n],
+          15,
+        );
       }
     }
   });
@@ -55,7 +58,9 @@ describe('analytic two-population model (exact Markov chain)', () => {
   });
 
   it('trap model: t_max moves later as the trap rate falls (004 Fig. 3d)', () => {
-    const t = [0.025, 0.01, 0.005, 0.0025].map((g) => argmax(markovCurve({ ...preset('004-trap'), gammaTrap: g }, 1500).msdSites2));
+    const t = [0.025, 0.01, 0.005, 0.0025].map((g) =>
+      argmax(markovCurve({ ...preset('004-trap'), gammaTrap: g }, 1500).msdSites2),
+    );
     for (let i = 1; i < t.length; i++) expect(t[i]).toBeGreaterThan(t[i - 1]);
   });
 
@@ -72,7 +77,9 @@ describe('analytic two-population model (exact Markov chain)', () => {
         const fdE = (up.emission[n] - dn.emission[n]) / (2 * h);
         const fdM = (up.msdSites2[n] - dn.msdSites2[n]) / (2 * h);
         expect((c.dEmission as Float64Array)[n * K + k]).toBeCloseTo(fdE, 5);
-        expect(Math.abs((c.dMsd as Float64Array)[n * K + k] - fdM)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fdM)));
+        expect(Math.abs((c.dMsd as Float64Array)[n * K + k] - fdM)).toBeLessThan(
+          1e-5 * Math.max(1, Math.abs(fdM)),
+        );
       }
     }
   });

@@ -25,7 +25,7 @@ describe('lattice geometry and rates (004 Experimental Section)', () => {
   it('3-D kernel: 6 nearest + 12 next-nearest; without next-nearest the hop is one site', () => {
     expect(hopTargets(3, true)).toHaveLength(18);
     expect(hopGeometry(3, true).weightSum).toBeCloseTo(6 + 12 / 8, 12);
-    expect(hopGeometry(3, true).meanSquaredHopSites2).toBeCloseTo((6 + 12 * 2 / 8) / 7.5, 12);
+    expect(hopGeometry(3, true).meanSquaredHopSites2).toBeCloseTo((6 + (12 * 2) / 8) / 7.5, 12);
     expect(hopGeometry(2, false)).toEqual({ weightSum: 4, meanSquaredHopSites2: 1 });
   });
 
@@ -38,22 +38,36 @@ describe('lattice geometry and rates (004 Experimental Section)', () => {
 
   it('presets carry 004 numbers and are copies', () => {
     const p = preset('004-5nm-9K');
-    expect([p.gammaB, p.gammaD, p.gammaBD, p.gammaDB, p.gammaFret, p.sigma0Sites, p.dtPs]).toEqual([0.03, 0.0003, 0.15, 0, 0.09, 10, 25]);
+    expect([p.gammaB, p.gammaD, p.gammaBD, p.gammaDB, p.gammaFret, p.sigma0Sites, p.dtPs]).toEqual([
+      0.03, 0.0003, 0.15, 0, 0.09, 10, 25,
+    ]);
     p.gammaB = 0.5;
     expect(PRESETS['004-5nm-9K'].params.gammaB).toBe(0.03);
     expect(() => preset('nope')).toThrow(UnknownNameError);
   });
 
   it('rejects probabilities out of range and per-state sums above 1', () => {
-    const base = { gammaB: 0.03, gammaD: 3e-4, gammaBD: 0.15, gammaFret: 0.09, brightFraction: 0.5 };
+    const base = {
+      gammaB: 0.03,
+      gammaD: 3e-4,
+      gammaBD: 0.15,
+      gammaFret: 0.09,
+      brightFraction: 0.5,
+    };
     expect(() => normalizeModelParams({ ...base, gammaB: -0.1 })).toThrow(/gammaB/);
     expect(() => normalizeModelParams({ ...base, gammaFret: 0.3 })).toThrow(/sum to 1\.53/);
-    expect(() => normalizeModelParams({ ...base, gammaD: 0.6, gammaDB: 0.6 })).toThrow(/dark-state/);
-    expect(() => normalizeModelParams({ ...base, brightFraction: 0.8, trappedFraction: 0.3 })).toThrow(/brightFraction \+ trappedFraction/);
+    expect(() => normalizeModelParams({ ...base, gammaD: 0.6, gammaDB: 0.6 })).toThrow(
+      /dark-state/,
+    );
+    expect(() =>
+      normalizeModelParams({ ...base, brightFraction: 0.8, trappedFraction: 0.3 }),
+    ).toThrow(/brightFraction \+ trappedFraction/);
     expect(() => normalizeSimulationParams({ ...base, walkers: 0 })).toThrow(/walkers/);
     expect(() => normalizeSimulationParams({ ...base, steps: 2.5 })).toThrow(/steps/);
     expect(() => normalizeSimulationParams({ ...base, seed: -1 })).toThrow(/seed/);
-    expect(() => normalizeSimulationParams({ ...base, vacancyFraction: 1 })).toThrow(/vacancyFraction/);
+    expect(() => normalizeSimulationParams({ ...base, vacancyFraction: 1 })).toThrow(
+      /vacancyFraction/,
+    );
     expect(normalizeSimulationParams(base).latticeSize).toBe(150);
   });
 });

@@ -51,7 +51,12 @@ describe('lattice Monte Carlo (004)', () => {
     const model = markovCurve(p, p.steps);
     const plateau = darkPlateau(p).plateauSites2;
     // photons: bright emission early, dark emission late; everything agrees with the exact chain
-    for (const [a, b] of [[1, 30], [30, 100], [100, 300]]) expect(Math.abs(blockZ(sim, model.msdSites2, a, b))).toBeLessThan(4);
+    for (const [a, b] of [
+      [1, 30],
+      [30, 100],
+      [100, 300],
+    ])
+      expect(Math.abs(blockZ(sim, model.msdSites2, a, b))).toBeLessThan(4);
     // peak of the simulated MSD (smoothed over 5 steps) within the first nanosecond
     const smooth = sim.curve.map((_, i) => {
       let s = 0;
@@ -92,7 +97,12 @@ describe('lattice Monte Carlo (004)', () => {
     const p = { ...preset('004-5nm-warm'), walkers: 200_000, seed: 5 };
     const sim = simulateTransport(p);
     const model = markovCurve(p, p.steps);
-    for (const [a, b] of [[1, 50], [50, 150], [150, 300]]) expect(Math.abs(blockZ(sim, model.msdSites2, a, b))).toBeLessThan(4);
+    for (const [a, b] of [
+      [1, 50],
+      [50, 150],
+      [150, 300],
+    ])
+      expect(Math.abs(blockZ(sim, model.msdSites2, a, b))).toBeLessThan(4);
     const mean = (a: number, b: number): number => {
       let s = 0;
       let n = 0;
@@ -107,7 +117,13 @@ describe('lattice Monte Carlo (004)', () => {
 
   it('trap model: t_max of the simulated MSD moves later as the trap rate falls', () => {
     const tmax = [0.025, 0.004].map((g) => {
-      const sim = simulateTransport({ ...preset('004-trap'), gammaTrap: g, walkers: 100_000, steps: 700, seed: 8 });
+      const sim = simulateTransport({
+        ...preset('004-trap'),
+        gammaTrap: g,
+        walkers: 100_000,
+        steps: 700,
+        seed: 8,
+      });
       // photon-weighted MSD in 0.5 ns blocks
       const blocks: number[] = [];
       for (let b = 0; b < 700; b += 20) {
@@ -142,7 +158,13 @@ describe('lattice Monte Carlo (004)', () => {
   });
 
   it('3-D lattice agrees with the analytic model', () => {
-    const p = { ...preset('004-5nm-warm'), dimension: 3 as const, walkers: 100_000, steps: 150, seed: 2 };
+    const p = {
+      ...preset('004-5nm-warm'),
+      dimension: 3 as const,
+      walkers: 100_000,
+      steps: 150,
+      seed: 2,
+    };
     const sim = simulateTransport(p);
     const model = markovCurve(p, p.steps);
     expect(Math.abs(blockZ(sim, model.msdSites2, 1, 150))).toBeLessThan(4);
@@ -161,14 +183,19 @@ describe('lattice Monte Carlo (004)', () => {
     };
     const free = msdAt(simulateTransport(p));
     const holes = msdAt(simulateTransport({ ...p, vacancyFraction: 0.5, latticeSize: 80 }));
-    const rough = msdAt(simulateTransport({ ...p, disorder: { sigmaMeV: 30, temperatureK: 20 }, latticeSize: 80 }));
+    const rough = msdAt(
+      simulateTransport({ ...p, disorder: { sigmaMeV: 30, temperatureK: 20 }, latticeSize: 80 }),
+    );
     expect(holes).toBeLessThan(0.8 * free);
     expect(rough).toBeLessThan(0.8 * free);
   });
 
   it('PL(x, t) cube has calibrated axes and counts every photon inside its window', () => {
     const sim = simulateTransport({ ...preset('004-5nm-9K'), walkers: 20_000, steps: 50, seed: 1 });
-    expect(sim.plCube.axes.map((a) => [a.name, a.unit])).toEqual([['time', 'ns'], ['x', 'nm']]);
+    expect(sim.plCube.axes.map((a) => [a.name, a.unit])).toEqual([
+      ['time', 'ns'],
+      ['x', 'nm'],
+    ]);
     expect(sim.plCube.axes[1].scale).toBe(7);
     let total = 0;
     for (const v of sim.plCube.data) total += v;
@@ -187,8 +214,12 @@ describe('lattice Monte Carlo (004)', () => {
   });
 
   it('rejects impossible settings with a clear error', () => {
-    expect(() => simulateTransport({ ...preset('004-5nm-9K'), gammaFret: 0.25 })).toThrow(/shorter time step/);
-    expect(() => simulateTransport({ ...preset('004-5nm-9K'), sigma0Sites: -1 })).toThrow(InvalidInputError);
+    expect(() => simulateTransport({ ...preset('004-5nm-9K'), gammaFret: 0.25 })).toThrow(
+      /shorter time step/,
+    );
+    expect(() => simulateTransport({ ...preset('004-5nm-9K'), sigma0Sites: -1 })).toThrow(
+      InvalidInputError,
+    );
   });
 
   it('worker threads give the identical result', async () => {

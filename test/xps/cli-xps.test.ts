@@ -11,7 +11,6 @@ import { cli } from '../helpers/cli.js';
 const root = mkdtempSync(join(tmpdir(), 'nanolum-xps-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-
 const fixture = fileURLToPath(
   new URL('../../../shared/fixtures/xps/lmfitxps_clean_Au_4f.csv', import.meta.url),
 );

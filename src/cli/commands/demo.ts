@@ -31,10 +31,24 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('run the demonstration analyses on simulated data; writes report.html and results.json')
-    .option('--seed <n>', 'master random seed (the same seed gives the same report; default: the demo\'s own)', parseSeed)
-    .option('--only <ids>', 'run only these sections (comma-separated ids; repeatable)', collect, [])
-    .addHelpText('after', '\nThe output directory is --out (default: demo-output).\n\nExample:\n  nanolum demo --out demo-output --seed 7')
+    .description(
+      'run the demonstration analyses on simulated data; writes report.html and results.json',
+    )
+    .option(
+      '--seed <n>',
+      "master random seed (the same seed gives the same report; default: the demo's own)",
+      parseSeed,
+    )
+    .option(
+      '--only <ids>',
+      'run only these sections (comma-separated ids; repeatable)',
+      collect,
+      [],
+    )
+    .addHelpText(
+      'after',
+      '\nThe output directory is --out (default: demo-output).\n\nExample:\n  nanolum demo --out demo-output --seed 7',
+    )
     .action(async (opts: DemoCommandOptions, command: Command) => {
       const g = ctx.globals(command);
       const dir = g.out ?? 'demo-output';

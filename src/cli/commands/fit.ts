@@ -52,8 +52,18 @@ export function register(program: Command, ctx: CliContext): void {
         .choices(['least-squares', 'poisson'])
         .default('least-squares'),
     )
-    .option('--bounds <list>', 'bounds "name=min:max" (either side may be empty), comma-separated; repeatable', collect, [])
-    .option('--fix <names>', 'hold these parameters at their starting values (comma-separated; repeatable)', collect, [])
+    .option(
+      '--bounds <list>',
+      'bounds "name=min:max" (either side may be empty), comma-separated; repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--fix <names>',
+      'hold these parameters at their starting values (comma-separated; repeatable)',
+      collect,
+      [],
+    )
     .addHelpText(
       'after',
       `
@@ -67,7 +77,12 @@ Examples:
     });
 }
 
-function pickColumn(table: Table, ref: string | undefined, fallback: number, what: string): TableColumn {
+function pickColumn(
+  table: Table,
+  ref: string | undefined,
+  fallback: number,
+  what: string,
+): TableColumn {
   if (ref === undefined) {
     if (fallback > table.columns.length) {
       throw new InvalidInputError(
@@ -99,7 +114,9 @@ function buildParams(
     for (const n of names) {
       if (!modelParams.includes(n)) {
         const hint = n === variable ? ` (${variable} is the independent variable)` : '';
-        throw new InvalidInputError(`${option}: unknown parameter "${n}"${hint}; the formula's parameters are ${known}`);
+        throw new InvalidInputError(
+          `${option}: unknown parameter "${n}"${hint}; the formula's parameters are ${known}`,
+        );
       }
     }
   };
@@ -178,7 +195,13 @@ function pad(s: string, n: number): string {
  * An lmfit-style text report of a fit: statistics, parameters with stderr and relative error,
  * and the stronger correlations.
  */
-function fitText(result: FitResult, modelText: string, fileName: string, xLabel: string, yLabel: string): string {
+function fitText(
+  result: FitResult,
+  modelText: string,
+  fileName: string,
+  xLabel: string,
+  yLabel: string,
+): string {
   const lines: string[] = [];
   lines.push('[[Model]]');
   lines.push(`    ${modelText}`);
@@ -192,7 +215,9 @@ function fitText(result: FitResult, modelText: string, fileName: string, xLabel:
   stat('reduced chi-square', formatNumber(result.reducedChi2, 7));
   stat('Akaike info crit', formatNumber(result.aic, 7));
   stat('Bayesian info crit', formatNumber(result.bic, 7));
-  const why = result.message.startsWith(`${result.status}:`) ? result.message.slice(result.status.length + 1).trim() : result.message;
+  const why = result.message.startsWith(`${result.status}:`)
+    ? result.message.slice(result.status.length + 1).trim()
+    : result.message;
   stat('status', `${result.status}${result.converged ? '' : ' (NOT converged)'}: ${why}`);
   lines.push('[[Variables]]');
   const names = Object.keys(result.params);
@@ -203,7 +228,8 @@ function fitText(result: FitResult, modelText: string, fileName: string, xLabel:
     if (p.fixed) s += ' (fixed)';
     else if (p.expr) s += ` == '${p.expr}'`;
     else if (p.stderr !== null) {
-      const rel = p.value !== 0 ? ` (${formatNumber(Math.abs((100 * p.stderr) / p.value), 3)}%)` : '';
+      const rel =
+        p.value !== 0 ? ` (${formatNumber(Math.abs((100 * p.stderr) / p.value), 3)}%)` : '';
       s += ` +/- ${formatNumber(p.stderr, 3)}${rel} (init = ${formatNumber(p.initial, 6)})`;
     } else s += ` +/- (not estimable) (init = ${formatNumber(p.initial, 6)})`;
     if (p.atBound) s += ' [at bound]';
@@ -222,7 +248,8 @@ function fitText(result: FitResult, modelText: string, fileName: string, xLabel:
       pairs.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
       lines.push('[[Correlations]] (unreported correlations are < 0.100)');
       const cw = Math.max(...pairs.map((p) => p[0].length));
-      for (const [k, c] of pairs) lines.push(`    ${pad(k, cw)} = ${c >= 0 ? '+' : ''}${c.toFixed(4)}`);
+      for (const [k, c] of pairs)
+        lines.push(`    ${pad(k, cw)} = ${c >= 0 ? '+' : ''}${c.toFixed(4)}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -232,7 +259,12 @@ function csvNumber(v: number): string {
   return Number.isFinite(v) ? String(v) : '';
 }
 
-async function runFitCommand(dataPath: string, opts: FitCommandOptions, command: Command, ctx: CliContext): Promise<void> {
+async function runFitCommand(
+  dataPath: string,
+  opts: FitCommandOptions,
+  command: Command,
+  ctx: CliContext,
+): Promise<void> {
   const g = ctx.globals(command);
   // Check the formula and parameters before reading data, so option mistakes are reported first.
   let model;
@@ -244,7 +276,10 @@ async function runFitCommand(dataPath: string, opts: FitCommandOptions, command:
     throw e;
   }
   if (!formulaIdentifiers(opts.model).includes(opts.variable)) {
-    ctx.warn(command, `the formula does not use the variable ${opts.variable}; the model is constant in ${opts.variable} (name the variable with --variable if it is not ${opts.variable})`);
+    ctx.warn(
+      command,
+      `the formula does not use the variable ${opts.variable}; the model is constant in ${opts.variable} (name the variable with --variable if it is not ${opts.variable})`,
+    );
   }
   const params = buildParams(model.params, opts, opts.variable);
 
@@ -253,7 +288,9 @@ async function runFitCommand(dataPath: string, opts: FitCommandOptions, command:
   const yCol = pickColumn(table, opts.y, 2, 'y');
   const sCol = opts.sigma !== undefined ? pickColumn(table, opts.sigma, 0, 'sigma') : undefined;
   if (sCol && opts.method === 'poisson') {
-    throw new InvalidInputError('--sigma cannot be used with --method poisson (the variance of counts is the model)');
+    throw new InvalidInputError(
+      '--sigma cannot be used with --method poisson (the variance of counts is the model)',
+    );
   }
   if (columnIndex(table, opts.x ?? 1) === columnIndex(table, opts.y ?? 2)) {
     throw new InvalidInputError(`x and y are the same column (${xCol.label}); choose --x and --y`);
@@ -279,7 +316,8 @@ async function runFitCommand(dataPath: string, opts: FitCommandOptions, command:
     method: opts.method,
     ...(sCol ? { sigma: sCol.values } : {}),
   });
-  if (!result.converged) ctx.warn(command, `the fit did not converge (${result.status}): ${result.message}`);
+  if (!result.converged)
+    ctx.warn(command, `the fit did not converge (${result.status}): ${result.message}`);
 
   const input = { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
   const json = {
@@ -309,14 +347,17 @@ async function runFitCommand(dataPath: string, opts: FitCommandOptions, command:
     const x = xCol.values;
     const rows = ['x,y,best,residual'];
     for (let i = 0; i < x.length; i++) {
-      rows.push(`${csvNumber(x[i])},${csvNumber(yCol.values[i])},${csvNumber(result.best[i])},${csvNumber(result.residuals[i])}`);
+      rows.push(
+        `${csvNumber(x[i])},${csvNumber(yCol.values[i])},${csvNumber(result.best[i])},${csvNumber(result.residuals[i])}`,
+      );
     }
     // figures and reports load only when files are written (keeps the CLI quick to start)
-    const [{ fitFigure }, { nodeDocument, renderSvgNode }, { renderReportHtml }] = await Promise.all([
-      import('../../plot/figures.js'),
-      import('../../node/svg.js'),
-      import('../../report/html.js'),
-    ]);
+    const [{ fitFigure }, { nodeDocument, renderSvgNode }, { renderReportHtml }] =
+      await Promise.all([
+        import('../../plot/figures.js'),
+        import('../../node/svg.js'),
+        import('../../report/html.js'),
+      ]);
     const figure = fitFigure({
       x,
       y: yCol.values,
@@ -336,11 +377,21 @@ async function runFitCommand(dataPath: string, opts: FitCommandOptions, command:
           id: 'fit',
           title: `${opts.model}`,
           blocks: [
-            { kind: 'figure', figure, caption: `${yCol.label} against ${xCol.label} with the best fit and its residuals.` },
+            {
+              kind: 'figure',
+              figure,
+              caption: `${yCol.label} against ${xCol.label} with the best fit and its residuals.`,
+            },
             {
               kind: 'table',
               columns: ['parameter', 'value', 'stderr', 'initial', 'fixed'],
-              rows: Object.entries(result.params).map(([n, p]) => [n, p.value, p.stderr, p.initial, p.fixed ? 'yes' : 'no']),
+              rows: Object.entries(result.params).map(([n, p]) => [
+                n,
+                p.value,
+                p.stderr,
+                p.initial,
+                p.fixed ? 'yes' : 'no',
+              ]),
             },
             { kind: 'pre', text, caption: 'Fit report' },
           ],
@@ -350,7 +401,12 @@ async function runFitCommand(dataPath: string, opts: FitCommandOptions, command:
     const document = nodeDocument();
     written.push(
       ...(await writeOutputs(g.out, {
-        'fit.json': JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n',
+        'fit.json':
+          JSON.stringify(
+            json,
+            (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+            2,
+          ) + '\n',
         'fit.csv': rows.join('\n') + '\n',
         'fit.svg': renderSvgNode(figure),
         'report.html': renderReportHtml(report, { document }),

@@ -28,7 +28,6 @@ interface FlimCommandOptions {
   block: string;
 }
 
-
 /**
  * Read a FLIM cube: a `.sdt` file (through the reader in src/io) or JSON, either a calibrated
  * array as written by nanolum (`data`, `axes` y, x, time) or `{ "shape": [ny, nx, nt], "binNs": b,

@@ -35,7 +35,6 @@ interface TcspcFitOptions {
 
 const TIME_FACTORS: Record<string, number> = { ns: 1, ps: 1e-3, us: 1e3, µs: 1e3, μs: 1e3 };
 
-
 /**
  * Read a decay or IRF file: a `.phu` / `.sdt` histogram (through the readers in src/io), or a
  * text table whose first column is time (ns unless the header gives ps or us) and whose second

@@ -44,13 +44,15 @@ import { loadTable, parseAssignments, parseNames } from '../input.js';
 function num(v: string | undefined, option: string): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidInputError(`${option}: "${v}" is not a number`);
+  if (v.trim() === '' || !Number.isFinite(x))
+    throw new InvalidInputError(`${option}: "${v}" is not a number`);
   return x;
 }
 
 function int(v: string | undefined, option: string): number | undefined {
   const x = num(v, option);
-  if (x !== undefined && !Number.isInteger(x)) throw new InvalidInputError(`${option}: "${v}" is not an integer`);
+  if (x !== undefined && !Number.isInteger(x))
+    throw new InvalidInputError(`${option}: "${v}" is not an integer`);
   return x;
 }
 
@@ -107,31 +109,73 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
  * register(program, ctx); // then: nanolum transport simulate --preset 004-5nm-9K --json
  */
 export function register(program: Command, ctx: CliContext): void {
-  const transport = program.command('transport').description('exciton transport: TPLM analysis, lattice Monte Carlo, model fits');
+  const transport = program
+    .command('transport')
+    .description('exciton transport: TPLM analysis, lattice Monte Carlo, model fits');
 
   transport
     .command('analyze')
     .description('MSD(t), D_avg, diffusion length and t_max from a transient PL microscopy cube')
-    .argument('<cube>', 'delimited text: matrix (first row positions, first column times) or long (t, x[, y], counts); or HDF5 (.h5, .hdf5, .hspy)')
-    .addOption(new Option('--model <model>', 'profile model').choices(['gauss', 'voigt', 'gauss2d']))
-    .addOption(new Option('--layout <layout>', 'file layout').choices(['auto', 'matrix', 'long']).default('auto'))
-    .addOption(new Option('--time-unit <unit>', 'time unit of the file (default from the header, else ns)').choices(['ps', 'ns', 'us']))
-    .addOption(new Option('--position-unit <unit>', 'position unit of the file (default from the header, else um)').choices(['nm', 'um', 'sites']))
+    .argument(
+      '<cube>',
+      'delimited text: matrix (first row positions, first column times) or long (t, x[, y], counts); or HDF5 (.h5, .hdf5, .hspy)',
+    )
+    .addOption(
+      new Option('--model <model>', 'profile model').choices(['gauss', 'voigt', 'gauss2d']),
+    )
+    .addOption(
+      new Option('--layout <layout>', 'file layout')
+        .choices(['auto', 'matrix', 'long'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--time-unit <unit>',
+        'time unit of the file (default from the header, else ns)',
+      ).choices(['ps', 'ns', 'us']),
+    )
+    .addOption(
+      new Option(
+        '--position-unit <unit>',
+        'position unit of the file (default from the header, else um)',
+      ).choices(['nm', 'um', 'sites']),
+    )
     .option('--t0 <ns>', 'time zero (default: bin with the most PL)')
     .option('--t-end <ns>', 'last time analysed')
     .option('--cutoff <n>', 'D_avg cut-off in units of tau_PL (004: 5)')
-    .addOption(new Option('--length <definition>', 'diffusion length definition').choices(['sqrt(D*tau)', 'sqrt(2*d*D*tau)']).default('sqrt(D*tau)'))
+    .addOption(
+      new Option('--length <definition>', 'diffusion length definition')
+        .choices(['sqrt(D*tau)', 'sqrt(2*d*D*tau)'])
+        .default('sqrt(D*tau)'),
+    )
     .option('--site-spacing-nm <nm>', 'nanocrystal spacing, when positions are in lattice sites')
-    .addOption(new Option('--background <mode>', 'constant background in each profile').choices(['free', 'none']).default('free'))
-    .option('--dataset <path>', 'HDF5: the PL dataset (or HyperSpy signal name); default: found from the file')
-    .option('--time-axis <dim>', 'HDF5: which stored dimension is time (0-based index or axis name); default: from the calibration')
+    .addOption(
+      new Option('--background <mode>', 'constant background in each profile')
+        .choices(['free', 'none'])
+        .default('free'),
+    )
+    .option(
+      '--dataset <path>',
+      'HDF5: the PL dataset (or HyperSpy signal name); default: found from the file',
+    )
+    .option(
+      '--time-axis <dim>',
+      'HDF5: which stored dimension is time (0-based index or axis name); default: from the calibration',
+    )
     .action(async (cubePath: string, opts: AnalyzeOpts, command: Command) => {
       const file = await readInputFile(cubePath);
       const hdf5 = isHdf5(file.bytes) || HDF5_EXTENSION.test(file.name);
       if (!hdf5 && (opts.dataset !== undefined || opts.timeAxis !== undefined)) {
-        throw new InvalidInputError(`--dataset and --time-axis apply to HDF5 files; ${file.name} is text`);
+        throw new InvalidInputError(
+          `--dataset and --time-axis apply to HDF5 files; ${file.name} is text`,
+        );
       }
-      const timeAxis = opts.timeAxis === undefined ? undefined : /^\d+$/.test(opts.timeAxis.trim()) ? Number(opts.timeAxis) : opts.timeAxis;
+      const timeAxis =
+        opts.timeAxis === undefined
+          ? undefined
+          : /^\d+$/.test(opts.timeAxis.trim())
+            ? Number(opts.timeAxis)
+            : opts.timeAxis;
       const cube = hdf5
         ? await readTplmHdf5(file.bytes, {
             fileName: file.name,
@@ -155,7 +199,11 @@ export function register(program: Command, ctx: CliContext): void {
         siteSpacingNm: num(opts.siteSpacingNm, '--site-spacing-nm'),
         background: opts.background,
       });
-      r.provenance.inputs.push({ name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 });
+      r.provenance.inputs.push({
+        name: file.name,
+        bytes: file.bytes.byteLength,
+        sha256: file.sha256,
+      });
       if (ctx.globals(command).json) {
         ctx.json({
           file: file.name,
@@ -183,14 +231,21 @@ export function register(program: Command, ctx: CliContext): void {
       } else {
         ctx.out(`${file.name}\n${tplmReport(r)}\n`);
         ctx.out('  t (ns)      MSD (um^2)     stderr\n');
-        for (const p of r.msd) ctx.out(`  ${formatNumber(p.tNs, 4).padEnd(10)}  ${formatNumber(p.msdUm2, 4).padEnd(13)}  ${formatNumber(p.stderr, 3)}\n`);
+        for (const p of r.msd)
+          ctx.out(
+            `  ${formatNumber(p.tNs, 4).padEnd(10)}  ${formatNumber(p.msdUm2, 4).padEnd(13)}  ${formatNumber(p.stderr, 3)}\n`,
+          );
       }
     });
 
   transport
     .command('simulate')
-    .description("lattice Monte Carlo of paper 004 (bright/dark/trapped excitons, Forster hops)")
-    .addOption(new Option('--preset <name>', 'parameter set').choices(Object.keys(PRESETS)).default('004-5nm-9K'))
+    .description('lattice Monte Carlo of paper 004 (bright/dark/trapped excitons, Forster hops)')
+    .addOption(
+      new Option('--preset <name>', 'parameter set')
+        .choices(Object.keys(PRESETS))
+        .default('004-5nm-9K'),
+    )
     .option('--gamma-b <p>', 'bright radiative decay probability per step')
     .option('--gamma-d <p>', 'dark decay probability per step')
     .option('--gamma-bd <p>', 'bright -> dark probability per step')
@@ -216,7 +271,8 @@ Presets: ${Object.entries(PRESETS)
     .action(async (opts: SimulateOpts, command: Command) => {
       const base = preset(opts.preset);
       const dim = int(opts.dimension, '--dimension');
-      if (dim !== undefined && dim !== 2 && dim !== 3) throw new InvalidInputError(`--dimension must be 2 or 3, got ${dim}`);
+      if (dim !== undefined && dim !== 2 && dim !== 3)
+        throw new InvalidInputError(`--dimension must be 2 or 3, got ${dim}`);
       const p = normalizeSimulationParams({
         ...base,
         gammaB: num(opts.gammaB, '--gamma-b') ?? base.gammaB,
@@ -246,7 +302,10 @@ Presets: ${Object.entries(PRESETS)
         ctx.json({
           preset: opts.preset,
           params: r.params,
-          curve: r.curve.map((c, i) => ({ ...c, msdAnalyticSites2: analytic ? analytic.msdSites2[i] : null })),
+          curve: r.curve.map((c, i) => ({
+            ...c,
+            msdAnalyticSites2: analytic ? analytic.msdSites2[i] : null,
+          })),
           emissionsByState: r.emissionsByState,
           emitted: r.emitted,
           survivors: r.survivors,
@@ -255,12 +314,16 @@ Presets: ${Object.entries(PRESETS)
         });
       } else {
         ctx.out(`${simulationReport(r)}\n`);
-        ctx.out('  t (ns)   photons   MSD displacement (sites^2)   MSD profile (sites^2)   analytic\n');
+        ctx.out(
+          '  t (ns)   photons   MSD displacement (sites^2)   MSD profile (sites^2)   analytic\n',
+        );
         const every = Math.max(1, Math.floor(p.steps / 30));
         r.curve.forEach((c, i) => {
           if (i % every !== 0 && i !== p.steps - 1) return;
           const f = (v: number | null): string => (v === null ? 'n/a' : formatNumber(v, 4));
-          ctx.out(`  ${formatNumber(c.tNs, 4).padEnd(7)}  ${String(c.emissions).padEnd(8)}  ${f(c.msdDisplacementSites2).padEnd(27)}  ${f(c.msdProfileSites2).padEnd(22)}  ${analytic ? formatNumber(analytic.msdSites2[i], 4) : 'n/a'}\n`);
+          ctx.out(
+            `  ${formatNumber(c.tNs, 4).padEnd(7)}  ${String(c.emissions).padEnd(8)}  ${f(c.msdDisplacementSites2).padEnd(27)}  ${f(c.msdProfileSites2).padEnd(22)}  ${analytic ? formatNumber(analytic.msdSites2[i], 4) : 'n/a'}\n`,
+          );
         });
       }
     });
@@ -268,11 +331,25 @@ Presets: ${Object.entries(PRESETS)
   transport
     .command('fit')
     .description('fit the analytic bright/dark/trap model to a measured MSD(t) (and PL decay)')
-    .argument('<file>', 'JSON from `transport analyze --json` or `transport simulate --json`, or a table: t (ns), MSD, stderr')
+    .argument(
+      '<file>',
+      'JSON from `transport analyze --json` or `transport simulate --json`, or a table: t (ns), MSD, stderr',
+    )
     .option('--dt-ps <ps>', 'model time step in ps (per-step probabilities refer to it)', '25')
-    .option('--site-spacing-nm <nm>', 'nanocrystal spacing (MSD in um^2); without it the MSD is in sites^2')
-    .option('--vary <names>', `parameters to fit (default gammaFret,gammaBD,gammaDB,gammaTrap); from ${MARKOV_PARAMS.join(', ')}`, collect, [])
-    .option('--initial <list>', 'starting / fixed values, e.g. "gammaB=0.03,gammaD=0.0003,brightFraction=0.5"')
+    .option(
+      '--site-spacing-nm <nm>',
+      'nanocrystal spacing (MSD in um^2); without it the MSD is in sites^2',
+    )
+    .option(
+      '--vary <names>',
+      `parameters to fit (default gammaFret,gammaBD,gammaDB,gammaTrap); from ${MARKOV_PARAMS.join(', ')}`,
+      collect,
+      [],
+    )
+    .option(
+      '--initial <list>',
+      'starting / fixed values, e.g. "gammaB=0.03,gammaD=0.0003,brightFraction=0.5"',
+    )
     .option('--dimension <d>', 'lattice dimension of the model (2 or 3)', '2')
     .action(async (path: string, opts: FitOpts, command: Command) => {
       const dtPs = num(opts.dtPs, '--dt-ps') as number;
@@ -288,31 +365,68 @@ Presets: ${Object.entries(PRESETS)
           throw new InvalidInputError(`${file.name}: not valid JSON (${(e as Error).message})`);
         }
         if (Array.isArray(j.curve)) {
-          const curve = j.curve as Array<{ tNs: number; emissions: number; msdDisplacementSites2: number | null; msdDisplacementStderr: number | null }>;
+          const curve = j.curve as Array<{
+            tNs: number;
+            emissions: number;
+            msdDisplacementSites2: number | null;
+            msdDisplacementStderr: number | null;
+          }>;
           const prm = (j.params ?? {}) as Record<string, number>;
           spacing = null;
           data = {
-            msd: curve.filter((c) => c.emissions >= 20 && c.msdDisplacementSites2 !== null).map((c) => ({ tNs: c.tNs, msdSites2: c.msdDisplacementSites2 as number, stderr: c.msdDisplacementStderr })),
+            msd: curve
+              .filter((c) => c.emissions >= 20 && c.msdDisplacementSites2 !== null)
+              .map((c) => ({
+                tNs: c.tNs,
+                msdSites2: c.msdDisplacementSites2 as number,
+                stderr: c.msdDisplacementStderr,
+              })),
             pl: curve.map((c) => ({ tNs: c.tNs, counts: c.emissions })),
           };
-          for (const k of ['gammaB', 'gammaD', 'brightFraction'] as const) if (typeof prm[k] === 'number') initialFromFile[k] = prm[k];
+          for (const k of ['gammaB', 'gammaD', 'brightFraction'] as const)
+            if (typeof prm[k] === 'number') initialFromFile[k] = prm[k];
         } else if (Array.isArray(j.msd)) {
-          data = { msd: (j.msd as Array<{ tNs: number; msdUm2: number; stderr: number }>).map((p) => ({ tNs: p.tNs, msdUm2: p.msdUm2, msdSites2: p.msdUm2, stderr: p.stderr })) };
-        } else throw new InvalidInputError(`${file.name}: expected the JSON of "transport analyze" (msd) or "transport simulate" (curve)`);
+          data = {
+            msd: (j.msd as Array<{ tNs: number; msdUm2: number; stderr: number }>).map((p) => ({
+              tNs: p.tNs,
+              msdUm2: p.msdUm2,
+              msdSites2: p.msdUm2,
+              stderr: p.stderr,
+            })),
+          };
+        } else
+          throw new InvalidInputError(
+            `${file.name}: expected the JSON of "transport analyze" (msd) or "transport simulate" (curve)`,
+          );
       } else {
         const { table } = await loadTable(path);
-        if (table.columns.length < 3) throw new InvalidInputError(`${path}: need 3 columns: t (ns), MSD, stderr`);
+        if (table.columns.length < 3)
+          throw new InvalidInputError(`${path}: need 3 columns: t (ns), MSD, stderr`);
         const t = table.columns[0].values;
         const m = table.columns[1].values;
         const s = table.columns[2].values;
-        data = { msd: Array.from(t, (tt, i) => ({ tNs: tt, msdUm2: m[i], msdSites2: m[i], stderr: s[i] })) };
+        data = {
+          msd: Array.from(t, (tt, i) => ({ tNs: tt, msdUm2: m[i], msdSites2: m[i], stderr: s[i] })),
+        };
         initialFromFile = {};
       }
       const vary = parseNames(opts.vary) as MarkovParamName[];
-      const initial = { ...initialFromFile, ...(opts.initial ? (parseAssignments(opts.initial, '--initial') as Partial<Record<MarkovParamName, number>>) : {}) };
-      for (const k of Object.keys(initial)) if (!(MARKOV_PARAMS as readonly string[]).includes(k)) throw new InvalidInputError(`--initial: unknown parameter "${k}"; known: ${MARKOV_PARAMS.join(', ')}`);
+      const initial = {
+        ...initialFromFile,
+        ...(opts.initial
+          ? (parseAssignments(opts.initial, '--initial') as Partial<
+              Record<MarkovParamName, number>
+            >)
+          : {}),
+      };
+      for (const k of Object.keys(initial))
+        if (!(MARKOV_PARAMS as readonly string[]).includes(k))
+          throw new InvalidInputError(
+            `--initial: unknown parameter "${k}"; known: ${MARKOV_PARAMS.join(', ')}`,
+          );
       const dim = int(opts.dimension, '--dimension');
-      if (dim !== 2 && dim !== 3) throw new InvalidInputError(`--dimension must be 2 or 3, got ${dim}`);
+      if (dim !== 2 && dim !== 3)
+        throw new InvalidInputError(`--dimension must be 2 or 3, got ${dim}`);
       const r = fitTransportModel(data, {
         dtPs,
         siteSpacingNm: spacing,

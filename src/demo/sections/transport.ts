@@ -46,7 +46,10 @@ export const transportSection: DemoSection = {
     const profileSeries: SeriesSpec[] = [0, 20, 40, 79].map((k, j) => ({
       type: 'line' as const,
       x,
-      y: Array.from(cube.data.subarray(k * nx, (k + 1) * nx), (v) => v / Math.max(1, tplm.bins[k].totalCounts)),
+      y: Array.from(
+        cube.data.subarray(k * nx, (k + 1) * nx),
+        (v) => v / Math.max(1, tplm.bins[k].totalCounts),
+      ),
       label: `${(k * 0.025).toFixed(2)} ns`,
       color: COLORS[j],
     }));
@@ -61,10 +64,33 @@ export const transportSection: DemoSection = {
       x: { label: 'Time', unit: 'ns' },
       y: { label: 'MSD', unit: 'um^2' },
       series: [
-        { type: 'scatter', x: tplm.msd.map((p) => p.tNs), y: tplm.msd.map((p) => p.msdUm2), yErr: tplm.msd.map((p) => p.stderr), label: 'MSD from profile fits' },
-        { type: 'line', x: tplm.msd.map((p) => p.tNs), y: tplm.msd.map((p) => (2 * truth.dCm2PerS * p.tNs) / 10), label: 'truth 2 D t', dashed: true, color: COLORS[1] },
+        {
+          type: 'scatter',
+          x: tplm.msd.map((p) => p.tNs),
+          y: tplm.msd.map((p) => p.msdUm2),
+          yErr: tplm.msd.map((p) => p.stderr),
+          label: 'MSD from profile fits',
+        },
+        {
+          type: 'line',
+          x: tplm.msd.map((p) => p.tNs),
+          y: tplm.msd.map((p) => (2 * truth.dCm2PerS * p.tNs) / 10),
+          label: 'truth 2 D t',
+          dashed: true,
+          color: COLORS[1],
+        },
         ...(tplm.dLinear
-          ? [{ type: 'line' as const, x: tplm.msd.map((p) => p.tNs), y: tplm.msd.map((p) => (2 * (tplm.dLinear as { dCm2PerS: number }).dCm2PerS * p.tNs) / 10), label: 'weighted linear fit', color: COLORS[2] }]
+          ? [
+              {
+                type: 'line' as const,
+                x: tplm.msd.map((p) => p.tNs),
+                y: tplm.msd.map(
+                  (p) => (2 * (tplm.dLinear as { dCm2PerS: number }).dCm2PerS * p.tNs) / 10,
+                ),
+                label: 'weighted linear fit',
+                color: COLORS[2],
+              },
+            ]
           : []),
       ],
     };
@@ -77,8 +103,16 @@ export const transportSection: DemoSection = {
           'a Voigt fit per time bin with the Lorentzian held after the first bin, MSD(t) = sigma^2(t) - sigma^2(0), ' +
           'the PL-weighted D_avg of 004 eqn 2 up to 5 tau_PL, tau_PL as the 1/e time of the total PL and L = sqrt(D tau).',
       },
-      { kind: 'figure', figure: profiles, caption: 'Profiles at four delays, each divided by its total PL.' },
-      { kind: 'figure', figure: msdFig, caption: 'MSD with standard errors; the dashed line is the truth.' },
+      {
+        kind: 'figure',
+        figure: profiles,
+        caption: 'Profiles at four delays, each divided by its total PL.',
+      },
+      {
+        kind: 'figure',
+        figure: msdFig,
+        caption: 'MSD with standard errors; the dashed line is the truth.',
+      },
       { kind: 'pre', text: tplmReport(tplm), caption: 'TPLM analysis report' },
     );
 
@@ -88,7 +122,10 @@ export const transportSection: DemoSection = {
     const cases = [
       { name: '9 K (004: gamma_DB = 0)', p: { ...preset('004-5nm-9K'), walkers, seed } },
       { name: 'warmer (gamma_DB = 0.02)', p: { ...preset('004-5nm-warm'), walkers, seed } },
-      { name: 'warmer (gamma_DB = 0.1)', p: { ...preset('004-5nm-9K'), gammaDB: 0.1, walkers, seed } },
+      {
+        name: 'warmer (gamma_DB = 0.1)',
+        p: { ...preset('004-5nm-9K'), gammaDB: 0.1, walkers, seed },
+      },
     ];
     const mcSeries: SeriesSpec[] = [];
     const mcResults: Record<string, unknown> = {};
@@ -96,10 +133,28 @@ export const transportSection: DemoSection = {
       const sim = simulateTransport(c.p);
       const an = markovCurve(c.p, c.p.steps);
       const pts = sim.curve.filter((q) => q.emissions >= 20);
-      mcSeries.push({ type: 'scatter', x: pts.map((q) => q.tNs), y: pts.map((q) => q.msdDisplacementSites2 as number), label: `${c.name}, simulated`, color: COLORS[j], radius: 1.5 });
-      mcSeries.push({ type: 'line', x: sim.curve.map((q) => q.tNs), y: Array.from(an.msdSites2), label: `${c.name}, analytic`, color: COLORS[j] });
+      mcSeries.push({
+        type: 'scatter',
+        x: pts.map((q) => q.tNs),
+        y: pts.map((q) => q.msdDisplacementSites2 as number),
+        label: `${c.name}, simulated`,
+        color: COLORS[j],
+        radius: 1.5,
+      });
+      mcSeries.push({
+        type: 'line',
+        x: sim.curve.map((q) => q.tNs),
+        y: Array.from(an.msdSites2),
+        label: `${c.name}, analytic`,
+        color: COLORS[j],
+      });
       const k = argmax(an.msdSites2);
-      mcResults[c.name] = { peakSites2: r3(an.msdSites2[k]), tPeakNs: r3(k * 0.025), lastSites2: r3(an.msdSites2[an.msdSites2.length - 1]), photons: sim.emitted };
+      mcResults[c.name] = {
+        peakSites2: r3(an.msdSites2[k]),
+        tPeakNs: r3(k * 0.025),
+        lastSites2: r3(an.msdSites2[an.msdSites2.length - 1]),
+        photons: sim.emitted,
+      };
     });
     const plateau = darkPlateau(preset('004-5nm-9K'));
     blocks.push(
@@ -115,7 +170,13 @@ export const transportSection: DemoSection = {
       },
       {
         kind: 'figure',
-        figure: { title: 'Negative diffusion and its removal by dark->bright excitation', x: { label: 'Time', unit: 'ns' }, y: { label: 'MSD of emitters', unit: 'sites^2' }, series: mcSeries, height: 440 },
+        figure: {
+          title: 'Negative diffusion and its removal by dark->bright excitation',
+          x: { label: 'Time', unit: 'ns' },
+          y: { label: 'MSD of emitters', unit: 'sites^2' },
+          series: mcSeries,
+          height: 440,
+        },
         caption: 'MSD per axis of the emitted excitons (displacement from their start).',
       },
     );
@@ -126,17 +187,33 @@ export const transportSection: DemoSection = {
     [0.025, 0.01, 0.005].forEach((g, j) => {
       const p = { ...preset('004-trap'), gammaTrap: g };
       const an = markovCurve(p, p.steps);
-      trapSeries.push({ type: 'line', x: Array.from({ length: p.steps }, (_, i) => i * 0.025), y: Array.from(an.msdSites2), label: `gamma_trap = ${g}`, color: COLORS[j] });
+      trapSeries.push({
+        type: 'line',
+        x: Array.from({ length: p.steps }, (_, i) => i * 0.025),
+        y: Array.from(an.msdSites2),
+        label: `gamma_trap = ${g}`,
+        color: COLORS[j],
+      });
       const k = argmax(an.msdSites2);
       tmax.push([g, Number((k * 0.025).toFixed(3)), Number(an.msdSites2[k].toFixed(2))]);
     });
     blocks.push(
       {
         kind: 'figure',
-        figure: { title: 'Trap model: t_max moves later as the trap rate falls', x: { label: 'Time', unit: 'ns' }, y: { label: 'MSD of emitters', unit: 'sites^2' }, series: trapSeries },
-        caption: 'Analytic MSD of the trap model (deep traps from the bright state, trapped radiative rate 1/100, no detrapping).',
+        figure: {
+          title: 'Trap model: t_max moves later as the trap rate falls',
+          x: { label: 'Time', unit: 'ns' },
+          y: { label: 'MSD of emitters', unit: 'sites^2' },
+          series: trapSeries,
+        },
+        caption:
+          'Analytic MSD of the trap model (deep traps from the bright state, trapped radiative rate 1/100, no detrapping).',
       },
-      { kind: 'table', columns: ['gamma_trap (per step)', 't_max (ns)', 'MSD at t_max (sites^2)'], rows: tmax },
+      {
+        kind: 'table',
+        columns: ['gamma_trap (per step)', 't_max (ns)', 'MSD at t_max (sites^2)'],
+        rows: tmax,
+      },
     );
 
     // 4. Fit the analytic model back to a simulated MSD and PL decay.
@@ -144,14 +221,41 @@ export const transportSection: DemoSection = {
     const sim = simulateTransport(truthP);
     const msd = sim.curve
       .filter((q) => q.emissions >= 30)
-      .map((q) => ({ tNs: q.tNs, msdSites2: q.msdDisplacementSites2 as number, stderr: q.msdDisplacementStderr }));
+      .map((q) => ({
+        tNs: q.tNs,
+        msdSites2: q.msdDisplacementSites2 as number,
+        stderr: q.msdDisplacementStderr,
+      }));
     const fitR = fitTransportModel(
       { msd, pl: sim.curve.map((q) => ({ tNs: q.tNs, counts: q.emissions })) },
-      { dtPs: 25, initial: { gammaB: 0.03, gammaD: 0.0003, brightFraction: 0.5, gammaTrap: 0, gammaFret: 0.05, gammaBD: 0.1, gammaDB: 0.05 }, vary: ['gammaFret', 'gammaBD', 'gammaDB'], reweightIterations: 2 },
+      {
+        dtPs: 25,
+        initial: {
+          gammaB: 0.03,
+          gammaD: 0.0003,
+          brightFraction: 0.5,
+          gammaTrap: 0,
+          gammaFret: 0.05,
+          gammaBD: 0.1,
+          gammaDB: 0.05,
+        },
+        vary: ['gammaFret', 'gammaBD', 'gammaDB'],
+        reweightIterations: 2,
+      },
     );
-    const fitRows = (['gammaFret', 'gammaBD', 'gammaDB'] as const).map((k) => [k, truthP[k], r3(fitR.params[k].value), r3(fitR.params[k].stderr)]);
+    const fitRows = (['gammaFret', 'gammaBD', 'gammaDB'] as const).map((k) => [
+      k,
+      truthP[k],
+      r3(fitR.params[k].value),
+      r3(fitR.params[k].stderr),
+    ]);
     blocks.push(
-      { kind: 'table', columns: ['parameter', 'truth', 'fitted', 'stderr'], rows: fitRows, caption: 'The analytic model fitted to a simulated MSD(t) and PL decay (200,000 excitons).' },
+      {
+        kind: 'table',
+        columns: ['parameter', 'truth', 'fitted', 'stderr'],
+        rows: fitRows,
+        caption: 'The analytic model fitted to a simulated MSD(t) and PL decay (200,000 excitons).',
+      },
       { kind: 'pre', text: transportFitReport(fitR), caption: 'Model fit report' },
     );
 
@@ -170,7 +274,9 @@ export const transportSection: DemoSection = {
         monteCarlo: mcResults,
         darkPlateauSites2: plateau.plateauSites2,
         trapTMax: tmax,
-        modelFit: Object.fromEntries(fitRows.map((r) => [r[0], { truth: r[1], value: r[2], stderr: r[3] }])),
+        modelFit: Object.fromEntries(
+          fitRows.map((r) => [r[0], { truth: r[1], value: r[2], stderr: r[3] }]),
+        ),
       },
     };
   },
