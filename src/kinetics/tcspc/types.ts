@@ -4,7 +4,7 @@
  * @module
  */
 import type { CalibratedArray } from '../../data/calibrated.js';
-import type { FitMethod, FitStatus, ParamResult } from '../../fit/types.js';
+import type { FitMethod, FitResult, FitStatus, ParamResult } from '../../fit/types.js';
 import type { Quantity } from '../../core/quantity.js';
 
 /**
@@ -106,7 +106,19 @@ export interface DecayCandidate {
 }
 
 /** Result of {@link fitDecay}. */
-export interface DecayFitResult {
+export interface DecayFitResult extends Pick<
+  FitResult,
+  | 'logLikelihood'
+  | 'aic'
+  | 'bic'
+  | 'nData'
+  | 'nFree'
+  | 'dof'
+  | 'converged'
+  | 'status'
+  | 'message'
+  | 'evaluations'
+> {
   kind: DecayKind;
   method: FitMethod;
   irf: 'measured' | 'gaussian';
@@ -129,18 +141,8 @@ export interface DecayFitResult {
   chi2: number;
   /** chi2 / dof. */
   reducedChi2: number;
-  logLikelihood: number;
-  aic: number;
-  bic: number;
-  nData: number;
-  nFree: number;
-  dof: number;
-  converged: boolean;
-  status: FitStatus;
-  message: string;
-  /** Iterations (Jacobian evaluations) and model evaluations of the final fit. */
+  /** Iterations (Jacobian evaluations) of the final fit. */
   iterations: number;
-  evaluations: number;
   /** Bins fitted (indices of the original histogram; times are bin starts). */
   fitRange: { startNs: number; endNs: number; startIndex: number; endIndex: number };
   /** Width of the original bins, ns. */
