@@ -4,7 +4,7 @@
  * @module
  */
 import type { CalibratedArray } from '../../data/calibrated.js';
-import type { FitMethod, FitResult, FitStatus, ParamResult } from '../../fit/types.js';
+import type { FitMethod, FitResult, ParamResult } from '../../fit/types.js';
 import type { Quantity } from '../../core/quantity.js';
 
 /**
