@@ -56,13 +56,14 @@ export function peakFitFigure(r: PeakFitResult, options: { title?: string } = {}
 
 /**
  * CIE 1931 xy diagram: the spectral locus (380-700 nm), the Rec. 2020 triangle, and the given
- * emitters with the triangle (hull) they span.
+ * emitters with the polygon (hull) they span. Points with `inGamut: false` are drawn but do not
+ * span the gamut (e.g. a sample's PL shown beside the display primaries).
  *
  * @example
  * const fig = chromaticityFigure([{ label: 'red QD LED', ...chromaticity(red) }, ...]);
  */
 export function chromaticityFigure(
-  points: (Chromaticity & { label?: string })[],
+  points: (Chromaticity & { label?: string; inGamut?: boolean })[],
   options: { title?: string } = {},
 ): FigureSpec {
   const locus: Chromaticity[] = [];
@@ -91,8 +92,9 @@ export function chromaticityFigure(
       dashed: true,
     },
   ];
-  if (points.length >= 3) {
-    const hull = convexHull(points);
+  const primaries = points.filter((p) => p.inGamut !== false);
+  if (primaries.length >= 3) {
+    const hull = convexHull(primaries);
     const closed = [...hull, hull[0]];
     series.push({
       type: 'line',

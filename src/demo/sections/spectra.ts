@@ -86,7 +86,7 @@ export const spectraSection: DemoSection = {
       { label: 'red QD LED 630 nm', x: red.x, y: red.y },
       { label: 'Rec. 2020 green', ...REC2020_PRIMARIES.green },
       { label: 'blue QD LED 467 nm', x: blue.x, y: blue.y },
-      { label: 'simulated PL (498 nm)', x: plColour.x, y: plColour.y },
+      { label: 'simulated PL (498 nm)', x: plColour.x, y: plColour.y, inGamut: false },
     ]);
     const blocks: ReportBlock[] = [
       {
