@@ -91,6 +91,9 @@ export function expKernelCoefficients(
   return o;
 }
 
+/** Reused by `convolveExp` (read at once, so sharing it is safe): no allocation per call. */
+const KERNEL_SCRATCH: ExpKernelCoefficients = { q: 0, dq: 0, k0: 0, dk0: 0, c: 0, dc: 0 };
+
 /**
  * Convolves an IRF histogram `irf` (bins 0..n-1, any normalisation) with the bin-integrated
  * exponential kernel of lifetime `tau` by the IIR recursion, writing `out[i]` (i < n) in units of
@@ -118,7 +121,7 @@ export function convolveExp(
   dShift?: Float64Array | null,
   n: number = out.length,
 ): void {
-  const k = expKernelCoefficients(tau, delta);
+  const k = expKernelCoefficients(tau, delta, KERNEL_SCRATCH);
   const { q, k0, c, dk0, dc, dq } = k;
   const inv = 1 / delta;
   let s = 0; // sum_{j<i} irf_j q^(i-1-j)

@@ -216,7 +216,7 @@ export class DecayModel implements Model {
   }
 
   /** Computes each term's unit response (and derivatives) over bins [0, end). */
-  private computeTerms(p: ArrayLike<number>, derivs: boolean): void {
+  private computeTerms(p: Float64Array, derivs: boolean): void {
     const len = this.end;
     const shift = p[this.shiftIndex]!;
     const wantShift = derivs && this.shiftDerivative;
@@ -287,7 +287,9 @@ export class DecayModel implements Model {
   }
 
   /** The model over bins [0, end) (a view of an internal buffer, overwritten by the next call). */
-  evaluateFull(p: ArrayLike<number>): Float64Array {
+  evaluateFull(pIn: ArrayLike<number>): Float64Array {
+    // one parameter-array type reaches the hot loops (mixing plain arrays in de-optimises them)
+    const p = pIn instanceof Float64Array ? pIn : Float64Array.from(pIn);
     this.computeTerms(p, false);
     const f = this.full;
     f.fill(p[this.bgIndex]!);
@@ -303,7 +305,8 @@ export class DecayModel implements Model {
    * Each term's contribution (amplitude included) and the background over bins [0, end), as new
    * arrays: for plotting components and counting their photons.
    */
-  components(p: ArrayLike<number>): { terms: Float64Array[]; background: Float64Array } {
+  components(pIn: ArrayLike<number>): { terms: Float64Array[]; background: Float64Array } {
+    const p = pIn instanceof Float64Array ? pIn : Float64Array.from(pIn);
     this.computeTerms(p, false);
     const terms = this.terms.map((_, k) => {
       const a = p[this.offsets[k]!]!;

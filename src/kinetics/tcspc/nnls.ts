@@ -5,6 +5,10 @@
  * @module
  */
 
+// Work space of `solveSubset`, grown when needed and reused (every entry read is written first).
+let scratchL = new Float64Array(64);
+let scratchZ = new Float64Array(8);
+
 /** Solves the k x k symmetric system A x = b (A row-major) restricted to `active` indices by Cholesky; false if not positive definite. */
 function solveSubset(
   G: Float64Array,
@@ -14,7 +18,9 @@ function solveSubset(
   x: Float64Array,
 ): boolean {
   const m = active.length;
-  const L = new Float64Array(m * m);
+  if (scratchL.length < m * m) scratchL = new Float64Array(m * m);
+  if (scratchZ.length < m) scratchZ = new Float64Array(m);
+  const L = scratchL;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j <= i; j++) {
       let s = G[active[i]! * k + active[j]!]!;
@@ -27,7 +33,7 @@ function solveSubset(
       } else L[i * m + j] = s / L[j * m + j]!;
     }
   }
-  const z = new Float64Array(m);
+  const z = scratchZ;
   for (let i = 0; i < m; i++) {
     let s = b[active[i]!]!;
     for (let p = 0; p < i; p++) s -= L[i * m + p]! * z[p]!;
@@ -43,18 +49,35 @@ function solveSubset(
   return true;
 }
 
+/** Work arrays of `nnlsGram` per problem size, reused between calls (reset on entry). */
+const workspaces: ({ passive: Uint8Array; trial: Float64Array; w: Float64Array } | undefined)[] =
+  [];
+
 /**
  * Minimises x^T G x - 2 b^T x subject to x >= 0 (the normal equations of a least-squares problem,
- * G = A^T W A, b = A^T W y), for a small number k of columns. Returns x.
+ * G = A^T W A, b = A^T W y), for a small number k of columns. Returns x (written into `out` when given with length k).
  *
  * @example
  * nnlsGram(Float64Array.of(2, 0, 0, 1), Float64Array.of(2, -1), 2); // [1, 0]
  */
-export function nnlsGram(G: Float64Array, b: Float64Array, k: number): Float64Array {
-  const x = new Float64Array(k);
-  const passive = new Uint8Array(k);
-  const trial = new Float64Array(k);
-  const w = new Float64Array(k);
+export function nnlsGram(
+  G: Float64Array,
+  b: Float64Array,
+  k: number,
+  out?: Float64Array,
+): Float64Array {
+  let x: Float64Array;
+  if (out && out.length === k) {
+    x = out;
+    x.fill(0);
+  } else x = new Float64Array(k);
+  let ws = workspaces[k];
+  if (!ws) {
+    ws = { passive: new Uint8Array(k), trial: new Float64Array(k), w: new Float64Array(k) };
+    workspaces[k] = ws;
+  }
+  const { passive, trial, w } = ws;
+  passive.fill(0);
   for (let outer = 0; outer < 3 * k + 3; outer++) {
     // gradient (negative): w = b - G x
     let best = -1;

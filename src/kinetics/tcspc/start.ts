@@ -115,11 +115,25 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return m;
   };
-  const basis = (c: Candidate, shift: number): Float64Array => {
+  const pExp = new Float64Array(4);
+  const pGeneral = new Float64Array(5);
+  /** A candidate's column over the window, as a view of the model's buffer (valid until the next call). */
+  const basisView = (c: Candidate, shift: number): Float64Array => {
     const m = basisModel(c.kind);
-    const p = c.kind === 'exp' ? [1, c.tau, 0, shift] : [1, c.tau, c.extra, 0, shift];
-    return Float64Array.from(m.evaluateFull(p).subarray(s, e));
+    const p = c.kind === 'exp' ? pExp : pGeneral;
+    p[0] = 1;
+    p[1] = c.tau;
+    if (c.kind === 'exp') {
+      p[2] = 0;
+      p[3] = shift;
+    } else {
+      p[2] = c.extra;
+      p[3] = 0;
+      p[4] = shift;
+    }
+    return m.evaluateFull(p).subarray(s, e);
   };
+  const basis = (c: Candidate, shift: number): Float64Array => Float64Array.from(basisView(c, shift));
   const candidatesFor = (kind: DecayTermKind, k: number): Candidate[] => {
     const given = prob.taus[k];
     const taus = given !== null && given !== undefined ? [given] : grid;
@@ -168,20 +182,30 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return { G, b, yWy, k };
   };
-  /** Score of the subset `idx` of the Gram's columns (the background column added when fitted). */
+  // work arrays of subsetScore per subset size (its coef is overwritten by the next call)
+  const subsetWork: ({ G: Float64Array; b: Float64Array; coef: Float64Array } | undefined)[] = [];
+  /**
+   * Score of the subset `idx` of the Gram's columns (the background column added when fitted);
+   * `coef` is a work array, valid until the next call.
+   */
   const subsetScore = (
     gram: { G: Float64Array; b: Float64Array; yWy: number; k: number },
     idx: number[],
   ): { sse: number; coef: Float64Array } => {
-    const use = withBg ? [...idx, gram.k - 1] : idx;
-    const k = use.length;
-    const G = new Float64Array(k * k);
-    const b = new Float64Array(k);
-    for (let a = 0; a < k; a++) {
-      b[a] = gram.b[use[a]!]!;
-      for (let c = 0; c < k; c++) G[a * k + c] = gram.G[use[a]! * gram.k + use[c]!]!;
+    const k = idx.length + (withBg ? 1 : 0);
+    const useAt = (a: number): number => (a < idx.length ? idx[a]! : gram.k - 1);
+    let ws = subsetWork[k];
+    if (!ws) {
+      ws = { G: new Float64Array(k * k), b: new Float64Array(k), coef: new Float64Array(k) };
+      subsetWork[k] = ws;
     }
-    const coef = nnlsGram(G, b, k);
+    const { G, b } = ws;
+    for (let a = 0; a < k; a++) {
+      const ua = useAt(a);
+      b[a] = gram.b[ua]!;
+      for (let c = 0; c < k; c++) G[a * k + c] = gram.G[ua * gram.k + useAt(c)]!;
+    }
+    const coef = nnlsGram(G, b, k, ws.coef);
     let sse = gram.yWy;
     for (let a = 0; a < k; a++) {
       sse -= 2 * coef[a]! * b[a]!;
@@ -206,7 +230,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     const bestAt = (sh: number): number => {
       let best = Infinity;
       for (const c of expCands) {
-        const col = basis(c, sh);
+        const col = basisView(c, sh);
         let scc = 0;
         let sc = 0;
         let scy = 0;
@@ -343,7 +367,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
       sweep(2);
     }
   }
-  const { coef } = subsetScore(gram, chosen);
+  const coef = Float64Array.from(subsetScore(gram, chosen).coef);
   // 4. assemble; amplitudes the NNLS set to zero get a small share so their lifetime can move
   const names = decayParamNames(terms);
   const p = new Float64Array(names.length);
