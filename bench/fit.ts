@@ -3,15 +3,13 @@
  * 19 problems from both starting points, default settings, one run.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { compileFormula, fit } from '../src/fit/index.js';
 import { parseNist, lre } from '../test/fit/nist.js';
-import { type BenchResult, median, runPeer, timeMs } from './util.js';
+import { type BenchResult, median, peerScript, REPO_ROOT, runPeer, timeMs } from './util.js';
 
-const NIST_DIR = fileURLToPath(
-  new URL('../../shared/fixtures/fitting/nist-strd/', import.meta.url),
-);
-const PEER = fileURLToPath(new URL('./fit-peer.py', import.meta.url));
+const NIST_DIR = path.join(REPO_ROOT, '../shared/fixtures/fitting/nist-strd/');
+const PEER = peerScript('fit-peer.py');
 const NAMES = [
   'Misra1a',
   'Chwirut2',

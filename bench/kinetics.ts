@@ -9,9 +9,9 @@ import '../src/node/workers.js'; // worker_threads backend for parallelMap
 import { fileURLToPath } from 'node:url';
 import { fitFlim, simulateFlim } from '../src/kinetics/flim/index.js';
 import { fitDecay, simulateDecay } from '../src/kinetics/tcspc/index.js';
-import { type BenchResult, type BenchRow, median, runPeer } from './util.js';
+import { type BenchResult, type BenchRow, median, peerScript, runPeer } from './util.js';
 
-const PEER = fileURLToPath(new URL('./kinetics-peer.py', import.meta.url));
+const PEER = peerScript('kinetics-peer.py');
 
 /** A measured-looking IRF: Gaussian core, a weak diffusion tail and dark counts. */
 function irfCounts(n: number, binNs: number, centerNs: number, sdNs: number): Float64Array {
@@ -42,23 +42,8 @@ export async function benchKinetics(
 ): Promise<BenchResult> {
   const size = options.size ?? 256;
   const peerPixels = options.peerPixels ?? 256;
-  const repeats = options.repeats ?? 15;
+  const repeats = options.repeats ?? 31;
 
-  // (a) FLIM data
-  const nt = 256;
-  const binNs = 0.05;
-  const irfF = irfCounts(nt, binNs, 1.2, 0.08);
-  const sim = simulateFlim({
-    width: size,
-    height: size,
-    nt,
-    binNs,
-    lifetimeNs: (x, y) => 0.8 + (2.4 * x) / size + (0.6 * y) / size,
-    counts: 1000,
-    background: 0.1,
-    irf: irfF,
-    seed: 2024,
-  });
   // (b) 3-exponential decay
   const n3 = 4096;
   const bin3 = 0.005;
@@ -78,35 +63,19 @@ export async function benchKinetics(
     seed: 7,
   });
 
-  // the peer, once, on the same data (a spread-out subset of the FLIM pixels)
-  const stride = Math.max(1, Math.floor((size * size) / peerPixels));
-  const subset: number[][] = [];
-  const subsetIdx: number[] = [];
-  for (let p = 0; p < size * size && subset.length < peerPixels; p += stride) {
-    subset.push(Array.from(sim.cube.data.subarray(p * nt, (p + 1) * nt)));
-    subsetIdx.push(p);
-  }
-  let peer: PeerOut | null = null;
+  // (b) first, while the heap is small (as in a batch of single decays): the peer, then nanolum
+  let peer3: PeerOut['decay3'] | null = null;
   let peerError = '';
   try {
-    peer = runPeer(PEER, [], {
-      flim: { irf: Array.from(irfF), decays: subset, binNs },
-      decay3: { irf: Array.from(irf3), counts: Array.from(dec3.counts), binNs: bin3 },
-      repeats: 5,
-    }) as PeerOut;
+    peer3 = (
+      runPeer(PEER, [], {
+        decay3: { irf: Array.from(irf3), counts: Array.from(dec3.counts), binNs: bin3 },
+        repeats: 7,
+      }) as PeerOut
+    ).decay3;
   } catch (e) {
     peerError = (e as Error).message.split('\n')[0]!;
   }
-
-  // nanolum (a)
-  const t0 = performance.now();
-  const flim = await fitFlim(sim.cube, { irf: irfF, workers: 2 });
-  const flimMs = performance.now() - t0;
-  let rms = 0;
-  for (let p = 0; p < size * size; p++) rms += (flim.lifetimeNs[p]! - sim.lifetimeNs[p]!) ** 2;
-  rms = Math.sqrt(rms / (size * size));
-
-  // nanolum (b)
   const opts = { irf: { t: dec3.timeNs, counts: irf3 }, components: 3 as const };
   const first = fitDecay({ t: dec3.timeNs, counts: dec3.counts }, opts);
   // Steady state, as in a batch of decays: V8 compiles the fit code over the first few dozen
@@ -120,8 +89,44 @@ export async function benchKinetics(
   }
   const decMs = median(times);
 
+  // (a) FLIM data
+  const nt = 256;
+  const binNs = 0.05;
+  const irfF = irfCounts(nt, binNs, 1.2, 0.08);
+  const sim = simulateFlim({
+    width: size,
+    height: size,
+    nt,
+    binNs,
+    lifetimeNs: (x, y) => 0.8 + (2.4 * x) / size + (0.6 * y) / size,
+    counts: 1000,
+    background: 0.1,
+    irf: irfF,
+    seed: 2024,
+  });
+  // (a) the peer on a spread-out subset of the FLIM pixels, then nanolum on all of them
+  const stride = Math.max(1, Math.floor((size * size) / peerPixels));
+  const subset: number[][] = [];
+  for (let p = 0; p < size * size && subset.length < peerPixels; p += stride) {
+    subset.push(Array.from(sim.cube.data.subarray(p * nt, (p + 1) * nt)));
+  }
+  let peerFlim: PeerOut['flim'] | null = null;
+  try {
+    peerFlim = (
+      runPeer(PEER, [], { flim: { irf: Array.from(irfF), decays: subset, binNs } }) as PeerOut
+    ).flim;
+  } catch (e) {
+    peerError = (e as Error).message.split('\n')[0]!;
+  }
+  const t0 = performance.now();
+  const flim = await fitFlim(sim.cube, { irf: irfF, workers: 2 });
+  const flimMs = performance.now() - t0;
+  let rms = 0;
+  for (let p = 0; p < size * size; p++) rms += (flim.lifetimeNs[p]! - sim.lifetimeNs[p]!) ** 2;
+  rms = Math.sqrt(rms / (size * size));
+
   const rows: BenchRow[] = [];
-  const flimPeerMs = peer ? peer.flim.msPerPixel * size * size : NaN;
+  const flimPeerMs = peerFlim ? peerFlim.msPerPixel * size * size : NaN;
   rows.push({
     name: `FLIM ${size} x ${size} x ${nt} (1 exp + bg, measured IRF)`,
     nanolumMs: flimMs,
@@ -129,19 +134,19 @@ export async function benchKinetics(
     ratio: flimPeerMs / flimMs,
     note:
       `nanolum: 2 worker threads, Poisson ML per pixel, ${flim.statusCounts.converged} converged, rms lifetime error ${(1000 * rms).toFixed(0)} ps; ` +
-      (peer
-        ? `scipy: ${peer.flim.pixels} pixels in ${peer.flim.ms.toFixed(0)} ms on one core, extrapolated to ${size * size} pixels (x${((size * size) / peer.flim.pixels).toFixed(0)}), IRF position given`
+      (peerFlim
+        ? `scipy: ${peerFlim.pixels} pixels in ${peerFlim.ms.toFixed(0)} ms on one core, extrapolated to ${size * size} pixels (x${((size * size) / peerFlim.pixels).toFixed(0)}), IRF position given`
         : `peer failed: ${peerError}`),
   });
   rows.push({
     name: '3-exponential reconvolution fit, 4096 bins',
     nanolumMs: decMs,
-    peerMs: peer ? peer.decay3.ms : NaN,
-    ratio: peer ? peer.decay3.ms / decMs : NaN,
+    peerMs: peer3 ? peer3.ms : NaN,
+    ratio: peer3 ? peer3.ms / decMs : NaN,
     note:
       `nanolum: Poisson ML with automatic starting values, median after 30 warm-up calls, tau = ${first.components.map((c) => c.tauNs.toFixed(3)).join(', ')} ns; ` +
-      (peer
-        ? `scipy trf, fftconvolve, Neyman weights, from a generic start: ${peer.decay3.nfev} evaluations, tau = ${peer.decay3.tau.map((v) => v.toFixed(3)).join(', ')} ns`
+      (peer3
+        ? `scipy trf, fftconvolve, Neyman weights, from a generic start: ${peer3.nfev} evaluations, tau = ${peer3.tau.map((v) => v.toFixed(3)).join(', ')} ns`
         : `peer failed: ${peerError}`),
   });
   return {

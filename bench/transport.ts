@@ -16,29 +16,21 @@
  * each side on one thread (the per-thread speed of the two compilers).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type * as TransportApi from '../src/transport/index.js';
-import { type BenchResult, type BenchRow, PYTHON, median } from './util.js';
+import { type BenchResult, type BenchRow, PYTHON, median, peerScript } from './util.js';
 
-const PEER = fileURLToPath(new URL('./transport-peer.py', import.meta.url));
+const PEER = peerScript('transport-peer.py');
 /** Untimed calls per case before timing (V8 optimises a function after a few hot calls). */
 const WARMUP_CALLS = 3;
 const WARMUP_MS = 300;
-const DIST = new URL('../dist/transport/index.js', import.meta.url);
-const DIST_NODE = new URL('../dist/node/index.js', import.meta.url);
-
 type Api = typeof TransportApi;
 
-/** nanolum's transport module: the compiled `dist/` when built (workers start without tsx), else the sources. */
+/** nanolum's transport module (compiled by `npm run bench`, or the sources under tsx) and its worker backend. */
 async function loadApi(): Promise<{ api: Api; from: string }> {
-  if (existsSync(fileURLToPath(DIST)) && existsSync(fileURLToPath(DIST_NODE))) {
-    await import(DIST_NODE.href);
-    return { api: (await import(DIST.href)) as Api, from: 'dist' };
-  }
   await import('../src/node/index.js');
-  return { api: await import('../src/transport/index.js'), from: 'src' };
+  const from = import.meta.url.endsWith('.ts') ? 'src' : 'compiled';
+  return { api: await import('../src/transport/index.js'), from };
 }
 
 interface Case {

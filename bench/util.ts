@@ -1,7 +1,23 @@
 /** Shared helpers for the benchmarks: timing, running the Python peer, printing tables. */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const PYTHON = '/usr/bin/python3';
+
+/** The repository root (the folder holding package.json), from the sources or the compiled copy in .bench-build/. */
+export const REPO_ROOT: string = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
+  return dir;
+})();
+
+/** Path of a peer script in bench/. */
+export function peerScript(name: string): string {
+  return path.join(REPO_ROOT, 'bench', name);
+}
 
 export interface BenchRow {
   name: string;

@@ -24,7 +24,9 @@ export interface PreparedIrf {
 }
 
 function median(a: ArrayLike<number>, from: number, to: number): number {
-  const s = Array.from({ length: to - from }, (_, i) => a[from + i]!).sort((x, y) => x - y);
+  const s = new Float64Array(Math.max(0, to - from));
+  for (let i = 0; i < s.length; i++) s[i] = a[from + i]!;
+  s.sort(); // numeric for typed arrays
   if (s.length === 0) return 0;
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
@@ -157,6 +159,10 @@ export function prepareIrf(
  * `dOut` when given. Where the cubic undershoots at a sharp edge, the value is held at the lower
  * of the two bins it lies between, so the shifted IRF is never negative.
  *
+ * Only bins max(0, lo + floor(shiftBins) - 1) to hi + floor(shiftBins) + 2 can be non-zero; with
+ * `assumeZero` the caller promises that `out` (and `dOut`) are already 0 outside them, and they
+ * are not cleared (callers that shift the same IRF repeatedly clear only the previous range).
+ *
  * @example
  * const out = new Float64Array(irf.length), d = new Float64Array(irf.length);
  * shiftHistogram(irf, 0.3, out, d);
@@ -168,6 +174,7 @@ export function shiftHistogram(
   dOut: Float64Array | null,
   lo = 0,
   hi = irf.length - 1,
+  assumeZero = false,
 ): void {
   const n = out.length;
   const k = Math.floor(shiftBins);
@@ -186,8 +193,10 @@ export function shiftHistogram(
   const d2 = -0.5 * (-9 * g2 + 8 * g + 1);
   const d3 = -0.5 * (3 * g2 - 2 * g);
   const at = (i: number): number => (i >= lo && i <= hi ? irf[i]! : 0);
-  out.fill(0);
-  if (dOut) dOut.fill(0);
+  if (!assumeZero) {
+    out.fill(0);
+    if (dOut) dOut.fill(0);
+  }
   const jFrom = Math.max(0, lo + k - 1);
   const jTo = Math.min(n - 1, hi + k + 2);
   for (let j = jFrom; j <= jTo; j++) {
@@ -200,8 +209,10 @@ export function shiftHistogram(
     // no undershoot below the lower of the two bins it lies between (so never negative); a peak
     // between two bins may rise above both
     const lo = b < c ? b : c;
-    if (v <= lo) out[j] = lo;
-    else {
+    if (v <= lo) {
+      out[j] = lo;
+      if (dOut) dOut[j] = 0;
+    } else {
       out[j] = v;
       if (dOut) dOut[j] = d0 * a + d1 * b + d2 * c + d3 * d;
     }

@@ -105,6 +105,11 @@ const KERNEL_SCRATCH: ExpKernelCoefficients = { q: 0, dq: 0, k0: 0, dk0: 0, c: 0
  * `periodBins` > 0 adds the decays started by all previous excitation pulses (period in bins,
  * not necessarily an integer, at least n): the IRF repeats every `periodBins`.
  *
+ * `state`, when given, receives the recursion's state after bin n - 1: the weighted IRF sum s,
+ * its derivative with respect to q = exp(-delta / tau), and the same sum for `dIrf`. Past the
+ * IRF's last non-zero bin the output continues as the pure exponential out[n + m] = c s q^m / delta
+ * (see `expKernelCoefficients`), which grouped models sum in closed form.
+ *
  * @example
  * const irf = new Float64Array(100); irf[10] = 1;
  * const y = new Float64Array(100);
@@ -120,6 +125,7 @@ export function convolveExp(
   dIrf?: Float64Array | null,
   dShift?: Float64Array | null,
   n: number = out.length,
+  state?: Float64Array | null,
 ): void {
   const k = expKernelCoefficients(tau, delta, KERNEL_SCRATCH);
   const { q, k0, c, dk0, dc, dq } = k;
@@ -182,6 +188,11 @@ export function convolveExp(
         u = q * u + di;
       }
     }
+  }
+  if (state) {
+    state[0] = s;
+    state[1] = t;
+    state[2] = u;
   }
 }
 

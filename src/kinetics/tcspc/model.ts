@@ -16,6 +16,8 @@ import type { Model } from '../../fit/types.js';
 import {
   Convolver,
   convolveExp,
+  expKernelCoefficients,
+  type ExpKernelCoefficients,
   gaussianExp,
   gaussianHistogram,
   powerShape,
@@ -97,6 +99,17 @@ export class DecayModel implements Model {
   private readonly dxs: Float64Array;
   private lastShift = NaN;
   private lastHadDerivative = false;
+  /** Bins [from, to) of xs and of dxs that may be non-zero (written by the last shifts). */
+  private readonly xsRange = Int32Array.of(0, 0, 0, 0);
+  /** Bin after the last non-zero bin of the shifted measured IRF (and its derivative). */
+  private irfEnd = 0;
+  /** Bins [0, fineEnd) computed bin by bin by the last `computeTerms` (the rest in closed form). */
+  private fineEnd = 0;
+  /** Per term: the convolution's recursion state (s, ds/dq, s of the IRF derivative) at fineEnd. */
+  private readonly tailState: Float64Array[];
+  /** Measured IRF and only exponential terms: past the IRF, every term is a pure exponential. */
+  private readonly closedTail: boolean;
+  private readonly coef: ExpKernelCoefficients = { q: 0, dq: 0, k0: 0, dk0: 0, c: 0, dc: 0 };
   private readonly unit: Float64Array[];
   private readonly d1: Float64Array[];
   private readonly d2: Float64Array[];
@@ -179,6 +192,8 @@ export class DecayModel implements Model {
     this.d2 = this.terms.map((t) => (t === 'exp' ? empty : new Float64Array(len)));
     this.dS = this.terms.map(() => empty);
     this.full = new Float64Array(len);
+    this.tailState = this.terms.map(() => new Float64Array(3));
+    this.closedTail = this.irfKind === 'measured' && !this.hasGeneral;
     if (this.hasGeneral) {
       this.kernels = [new Float64Array(len), new Float64Array(len), new Float64Array(len)];
       this.conv = new Convolver(len);
@@ -196,18 +211,33 @@ export class DecayModel implements Model {
     if (shift === this.lastShift && (this.lastHadDerivative || !derivative)) return;
     const len = this.end;
     if (this.irf) {
+      const lo = this.support[0];
+      const hi = Math.min(this.support[1], this.irf.length - 1);
+      // shiftHistogram writes bins lo + k - 1 .. hi + k + 2 (k = floor(shift in bins)): clear
+      // only what the previous shift wrote
+      const k = Math.floor(shift / this.binNs);
+      const from = Math.max(0, Math.min(len, lo + k - 1));
+      const to = Math.max(0, Math.min(len, hi + k + 3));
+      this.xs.fill(0, this.xsRange[0], this.xsRange[1]);
+      if (derivative) this.dxs.fill(0, this.xsRange[2], this.xsRange[3]);
       shiftHistogram(
         this.irf,
         shift / this.binNs,
         this.xs,
         derivative ? this.dxs : null,
-        this.support[0],
-        Math.min(this.support[1], this.irf.length - 1),
+        lo,
+        hi,
+        true,
       );
+      this.xsRange[0] = from;
+      this.xsRange[1] = to;
       if (derivative) {
+        this.xsRange[2] = from;
+        this.xsRange[3] = to;
         const inv = 1 / this.binNs;
-        for (let i = 0; i < len; i++) this.dxs[i]! *= inv;
+        for (let i = from; i < to; i++) this.dxs[i]! *= inv;
       }
+      this.irfEnd = to;
     } else {
       gaussianHistogram(this.edges, shift, this.sigma, this.xs, derivative ? this.dxs : null, len);
     }
@@ -215,16 +245,26 @@ export class DecayModel implements Model {
     this.lastHadDerivative = derivative;
   }
 
-  /** Computes each term's unit response (and derivatives) over bins [0, end). */
-  private computeTerms(p: Float64Array, derivs: boolean): void {
-    const len = this.end;
+  /**
+   * Computes each term's unit response (and derivatives) over bins [0, end); with `group` > 0 and
+   * a closed-form tail, only up to the first group boundary (groups of the window) past the IRF,
+   * keeping each term's recursion state there (see `fineEnd`, `tailState`).
+   */
+  private computeTerms(p: Float64Array, derivs: boolean, group = 0): void {
+    let len = this.end;
     const shift = p[this.shiftIndex]!;
     const wantShift = derivs && this.shiftDerivative;
-    if (wantShift && this.dS[0]!.length !== len)
-      for (let k = 0; k < this.terms.length; k++) this.dS[k] = new Float64Array(len);
+    if (wantShift && this.dS[0]!.length !== this.end)
+      for (let k = 0; k < this.terms.length; k++) this.dS[k] = new Float64Array(this.end);
     const gaussianExpPath = this.irfKind === 'gaussian';
     const needHistogram = this.irfKind === 'measured' || this.hasGeneral;
     if (needHistogram) this.prepareIrf(shift, wantShift);
+    if (group > 0 && this.closedTail) {
+      const s = this.start;
+      len =
+        this.irfEnd <= s ? s : Math.min(this.end, s + Math.ceil((this.irfEnd - s) / group) * group);
+    }
+    this.fineEnd = len;
     const periodBins = this.periodNs > 0 ? this.periodNs / this.binNs : 0;
     let generalReady = false;
     for (let k = 0; k < this.terms.length; k++) {
@@ -255,6 +295,7 @@ export class DecayModel implements Model {
             wantShift ? this.dxs : null,
             wantShift ? this.dS[k] : null,
             len,
+            this.tailState[k],
           );
         }
       } else {
@@ -332,22 +373,110 @@ export class DecayModel implements Model {
   }
 
   /**
+   * Closed-form sums of a pure exponential tail over a group of `g` bins: with q the kernel's
+   * ratio, g0 = sum_{j<g} q^j, g1 = sum_{j<g} j q^(j-1) (= d g0 / dq), qg = q^g, qg1 = q^(g-1).
+   */
+  private static groupSums(q: number, g: number, out: Float64Array): void {
+    let g0 = 0;
+    let g1 = 0;
+    let pw = 1;
+    let prev = 1;
+    for (let j = 0; j < g; j++) {
+      g0 += pw;
+      if (j > 0) g1 += j * prev;
+      prev = pw;
+      pw *= q;
+    }
+    out[0] = g0;
+    out[1] = g1;
+    out[2] = pw;
+    out[3] = prev;
+  }
+
+  private readonly sumsFull = new Float64Array(4);
+  private readonly sumsLast = new Float64Array(4);
+
+  /**
+   * The model summed over groups of `group` bins of the window (the last group may be shorter),
+   * floored like `evaluate`. With a measured IRF and exponential terms, the groups past the IRF
+   * are summed in closed form, so the cost grows with the IRF's extent, not the histogram's.
+   */
+  groupedEvaluate(p: Float64Array, group: number, out: Float64Array): void {
+    this.computeTerms(p, false, group);
+    const s = this.start;
+    const end = this.end;
+    const fineEnd = this.fineEnd;
+    const groups = Math.ceil((end - s) / group);
+    const bg = p[this.bgIndex]!;
+    const nt = this.terms.length;
+    let j = 0;
+    for (; j < groups; j++) {
+      const lo = s + j * group;
+      if (lo >= fineEnd) break;
+      const hi = Math.min(end, lo + group);
+      let sum = bg * (hi - lo);
+      for (let k = 0; k < nt; k++) {
+        const a = p[this.offsets[k]!]!;
+        const u = this.unit[k]!;
+        let su = 0;
+        for (let i = lo; i < hi; i++) su += u[i]!;
+        sum += a * su;
+      }
+      out[j] = sum;
+    }
+    const firstTail = j;
+    for (let g = firstTail; g < groups; g++) {
+      const lo = s + g * group;
+      out[g] = bg * (Math.min(end, lo + group) - lo);
+    }
+    if (firstTail < groups) {
+      const lastLen = end - (s + (groups - 1) * group);
+      for (let k = 0; k < nt; k++) {
+        const a = p[this.offsets[k]!]!;
+        const cf = expKernelCoefficients(p[this.offsets[k]! + 1]!, this.binNs, this.coef);
+        const q = cf.q;
+        const scale = (a * cf.c) / this.binNs;
+        DecayModel.groupSums(q, group, this.sumsFull);
+        DecayModel.groupSums(q, lastLen, this.sumsLast);
+        const g0 = this.sumsFull[0]!;
+        const qg = this.sumsFull[2]!;
+        let S = this.tailState[k]![0]!;
+        for (let g = firstTail; g < groups - 1; g++) {
+          out[g]! += scale * S * g0;
+          S *= qg;
+        }
+        out[groups - 1]! += scale * S * this.sumsLast[0]!;
+      }
+    }
+    for (let g = 0; g < groups; g++) {
+      const v = out[g]!;
+      out[g] = v > 1e-9 ? v : v >= 0 ? 1e-9 : v;
+    }
+  }
+
+  /**
    * The Jacobian of the model summed over groups of `group` bins of the window (rows = groups),
-   * without forming the per-bin Jacobian.
+   * without forming the per-bin Jacobian; past the IRF in closed form as in `groupedEvaluate`.
    */
   groupedJacobian(p: Float64Array, group: number, jac: Float64Array): void {
-    this.computeTerms(p, true);
+    this.computeTerms(p, true, group);
     const np = this.params.length;
     const s = this.start;
-    const n = this.end - s;
-    const groups = Math.ceil(n / group);
+    const end = this.end;
+    const fineEnd = this.fineEnd;
+    const groups = Math.ceil((end - s) / group);
     const wantShift = this.shiftDerivative;
     jac.fill(0, 0, groups * np);
+    let firstTail = groups;
     for (let j = 0; j < groups; j++) {
       const lo = s + j * group;
-      const hi = Math.min(this.end, lo + group);
+      const hi = Math.min(end, lo + group);
       const row = j * np;
       jac[row + this.bgIndex] = hi - lo;
+      if (lo >= fineEnd) {
+        if (firstTail === groups) firstTail = j;
+        continue;
+      }
       for (let k = 0; k < this.terms.length; k++) {
         const o = this.offsets[k]!;
         const a = p[o]!;
@@ -373,6 +502,39 @@ export class DecayModel implements Model {
           for (let i = lo; i < hi; i++) ss += dS[i]!;
           jac[row + this.shiftIndex]! += a * ss;
         }
+      }
+    }
+    if (firstTail === groups) return;
+    // past the IRF: s_m = S q^m, ds_m/dq = T q^m + m S q^(m-1), u_m = U q^m (bins m of the tail)
+    const lastLen = end - (s + (groups - 1) * group);
+    const inv = 1 / this.binNs;
+    const shI = this.shiftIndex;
+    for (let k = 0; k < this.terms.length; k++) {
+      const o = this.offsets[k]!;
+      const a = p[o]!;
+      const cf = expKernelCoefficients(p[o + 1]!, this.binNs, this.coef);
+      const { q, c, dc, dq } = cf;
+      DecayModel.groupSums(q, group, this.sumsFull);
+      const st = this.tailState[k]!;
+      let S = st[0]!;
+      let T = st[1]!;
+      let U = st[2]!;
+      for (let j = firstTail; j < groups; j++) {
+        const sums = j === groups - 1 ? this.sumsLast : this.sumsFull;
+        if (j === groups - 1) DecayModel.groupSums(q, lastLen, sums);
+        const g0 = sums[0]!;
+        const g1 = sums[1]!;
+        const row = j * np;
+        const sumS = S * g0;
+        const sumT = T * g0 + S * g1;
+        jac[row + o] = c * sumS * inv;
+        jac[row + o + 1] = a * (dc * sumS + c * dq * sumT) * inv;
+        if (wantShift) jac[row + shI]! += a * c * U * g0 * inv;
+        const qg = sums[2]!;
+        const gl = j === groups - 1 ? lastLen : group;
+        T = T * qg + gl * S * sums[3]!;
+        S *= qg;
+        U *= qg;
       }
     }
   }
@@ -421,7 +583,6 @@ export class DecayModel implements Model {
 export class GroupedDecayModel implements Model {
   readonly params: string[];
   readonly groups: number;
-  private readonly fine: Float64Array;
   constructor(
     readonly model: DecayModel,
     readonly group: number,
@@ -431,7 +592,6 @@ export class GroupedDecayModel implements Model {
     this.params = model.params;
     const n = model.end - model.start;
     this.groups = Math.ceil(n / group);
-    this.fine = new Float64Array(n);
   }
 
   /** Sums consecutive groups of `values` (one per bin of the window). */
@@ -442,15 +602,7 @@ export class GroupedDecayModel implements Model {
   }
 
   evaluate(p: Float64Array, _x: Float64Array, out: Float64Array): void {
-    const f = this.fine;
-    this.model.evaluate(p, f, f);
-    const g = this.group;
-    for (let j = 0; j < this.groups; j++) {
-      let sum = 0;
-      const hi = Math.min(f.length, (j + 1) * g);
-      for (let i = j * g; i < hi; i++) sum += f[i]!;
-      out[j] = sum;
-    }
+    this.model.groupedEvaluate(p, this.group, out);
   }
 
   jacobian(p: Float64Array, _x: Float64Array, jac: Float64Array): void {

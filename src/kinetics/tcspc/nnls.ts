@@ -49,6 +49,9 @@ function solveSubset(
   return true;
 }
 
+/** The index lists 0..k-1 per k. */
+const ALL: (number[] | undefined)[] = [];
+
 /** Work arrays of `nnlsGram` per problem size, reused between calls (reset on entry). */
 const workspaces: ({ passive: Uint8Array; trial: Float64Array; w: Float64Array } | undefined)[] =
   [];
@@ -77,6 +80,21 @@ export function nnlsGram(
     workspaces[k] = ws;
   }
   const { passive, trial, w } = ws;
+  // most calls (trial lifetimes near the data's) have an all-positive unconstrained solution:
+  // one Cholesky solve, kept when its gradient condition holds
+  let all = ALL[k];
+  if (!all) {
+    all = Array.from({ length: k }, (_, i) => i);
+    ALL[k] = all;
+  }
+  if (solveSubset(G, k, b, all, trial)) {
+    let positive = true;
+    for (let i = 0; i < k; i++) if (!(trial[i]! > 0)) positive = false;
+    if (positive) {
+      x.set(trial);
+      return x;
+    }
+  }
   passive.fill(0);
   for (let outer = 0; outer < 3 * k + 3; outer++) {
     // gradient (negative): w = b - G x

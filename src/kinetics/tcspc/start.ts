@@ -133,7 +133,8 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return m.evaluateFull(p).subarray(s, e);
   };
-  const basis = (c: Candidate, shift: number): Float64Array => Float64Array.from(basisView(c, shift));
+  const basis = (c: Candidate, shift: number): Float64Array =>
+    Float64Array.from(basisView(c, shift));
   const candidatesFor = (kind: DecayTermKind, k: number): Candidate[] => {
     const given = prob.taus[k];
     const taus = given !== null && given !== undefined ? [given] : grid;
@@ -172,7 +173,30 @@ export function decayStartValues(prob: StartProblem): Float64Array {
       let sb = 0;
       for (let i = 0; i < n; i++) sb += wflat[oa + i]! * yy[i]!;
       b[a] = sb;
-      for (let c = 0; c <= a; c++) {
+      let c = 0;
+      // four columns at a time (independent sums: the loop is not bound by one addition chain)
+      for (; c + 3 <= a; c += 4) {
+        const o0 = c * n;
+        const o1 = o0 + n;
+        const o2 = o1 + n;
+        const o3 = o2 + n;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let i = 0; i < n; i++) {
+          const v = wflat[oa + i]!;
+          s0 += v * flat[o0 + i]!;
+          s1 += v * flat[o1 + i]!;
+          s2 += v * flat[o2 + i]!;
+          s3 += v * flat[o3 + i]!;
+        }
+        G[a * k + c] = G[c * k + a] = s0;
+        G[a * k + c + 1] = G[(c + 1) * k + a] = s1;
+        G[a * k + c + 2] = G[(c + 2) * k + a] = s2;
+        G[a * k + c + 3] = G[(c + 3) * k + a] = s3;
+      }
+      for (; c <= a; c++) {
         const oc = c * n;
         let sg = 0;
         for (let i = 0; i < n; i++) sg += wflat[oa + i]! * flat[oc + i]!;
@@ -217,7 +241,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
   // 1. the shift: the best single exponential at each trial shift (refined below with all terms)
   let shift = prob.shift;
   if (prob.shiftFree) {
-    const expCands = candidatesFor('exp', -1).filter((_, i) => i % 2 === 0);
+    const expCands = candidatesFor('exp', -1).filter((_, i) => i % 3 === 0);
     // one exponential (and the background): 2 x 2 non-negative least squares per candidate
     let sw = 0;
     let swy = 0;
@@ -227,6 +251,9 @@ export function decayStartValues(prob: StartProblem): Float64Array {
       swy += w[i]! * yy[i]!;
       yWy += w[i]! * yy[i]! * yy[i]!;
     }
+    const G2 = new Float64Array(withBg ? 4 : 1);
+    const b2 = new Float64Array(withBg ? 2 : 1);
+    const x2 = new Float64Array(withBg ? 2 : 1);
     const bestAt = (sh: number): number => {
       let best = Infinity;
       for (const c of expCands) {
@@ -240,9 +267,16 @@ export function decayStartValues(prob: StartProblem): Float64Array {
           sc += wc;
           scy += wc * yy[i]!;
         }
-        const G = withBg ? Float64Array.of(scc, sc, sc, sw) : Float64Array.of(scc);
-        const b = withBg ? Float64Array.of(scy, swy) : Float64Array.of(scy);
-        const x = nnlsGram(G, b, withBg ? 2 : 1);
+        const G = G2;
+        const b = b2;
+        G[0] = scc;
+        b[0] = scy;
+        if (withBg) {
+          G[1] = G[2] = sc;
+          G[3] = sw;
+          b[1] = swy;
+        }
+        const x = nnlsGram(G, b, withBg ? 2 : 1, x2);
         let sse = yWy - 2 * (x[0]! * b[0]! + (withBg ? x[1]! * b[1]! : 0));
         sse += x[0]! * x[0]! * scc;
         if (withBg) sse += 2 * x[0]! * x[1]! * sc + x[1]! * x[1]! * sw;
@@ -287,7 +321,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return idx;
   });
-  let gram = gramOf(all.map((c) => basis(c, shift)));
+  const gram = gramOf(all.map((c) => basis(c, shift)));
   const evalSet = (set: number[]): number => subsetScore(gram, set).sse;
   const chosen: number[] = [];
   const sweep = (times: number): void => {
@@ -340,35 +374,8 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     chosen.push(pick);
   }
   if (nt >= 2) sweep(3);
-  // 3. the shift again, now with every term, then the lifetimes once more at that shift
-  if (prob.shiftFree && nt >= 2) {
-    const scoreShift = (sh: number): number => {
-      const g = gramOf(chosen.map((j) => basis(all[j]!, sh)));
-      return subsetScore(
-        g,
-        chosen.map((_, i) => i),
-      ).sse;
-    };
-    let bestSse = scoreShift(shift);
-    let center = shift;
-    for (const half of [prob.shiftRange / 4, prob.shiftRange / 16]) {
-      const c0 = center;
-      for (const sh of [c0 - half, c0 - half / 2, c0 + half / 2, c0 + half]) {
-        const v = scoreShift(sh);
-        if (v < bestSse) {
-          bestSse = v;
-          center = sh;
-        }
-      }
-    }
-    if (center !== shift) {
-      shift = center;
-      gram = gramOf(all.map((c) => basis(c, shift)));
-      sweep(2);
-    }
-  }
   const coef = Float64Array.from(subsetScore(gram, chosen).coef);
-  // 4. assemble; amplitudes the NNLS set to zero get a small share so their lifetime can move
+  // 3. assemble; amplitudes the NNLS set to zero get a small share so their lifetime can move
   const names = decayParamNames(terms);
   const p = new Float64Array(names.length);
   let maxA = 0;
