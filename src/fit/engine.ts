@@ -1131,6 +1131,7 @@ export function runFit(
       stopStatus(out.stop),
       stopMessage(out, settings, poisson),
       perDataset,
+      options.covariance ?? true,
     );
   } finally {
     releaseScratch(work);
@@ -1245,6 +1246,7 @@ function describe(
   status: FitStatus,
   message: string,
   perDataset: boolean,
+  wantCovariance = true,
 ): FitResult | GlobalFitResult {
   const pp = prob.pp;
   const ds = prob.ds;
@@ -1331,7 +1333,7 @@ function describe(
   const cc = new Carver(covScratch);
   const cov = cc.take(nn);
   let haveCov = false;
-  if (nFree > 0 && status !== 'cancelled') {
+  if (nFree > 0 && status !== 'cancelled' && wantCovariance) {
     const ok = unscaledCovariance(prob, out.u, cov, cc);
     if (ok) {
       const scaled = !poisson && !allSigma;

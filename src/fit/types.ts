@@ -56,6 +56,11 @@ export interface FitOptions {
   jacobian?: 'auto' | 'forward' | 'central';
   /** Cancels a running fit; the result then has status `cancelled`. */
   signal?: AbortSignal;
+  /**
+   * Compute the covariance and standard errors (default true). `false` skips that last Jacobian:
+   * for pre-fits whose only use is a starting point (stderr and covariance are then null).
+   */
+  covariance?: boolean;
 }
 
 export type FitStatus = 'converged' | 'max-iterations' | 'non-finite' | 'stalled' | 'cancelled';

@@ -75,6 +75,18 @@ describe('fit: basics', () => {
     expectNoNaN(res);
   });
 
+  it('covariance: false gives the same fit without uncertainties (for pre-fits)', () => {
+    const full = fit(mono, x, y, { A: 5, tau: 1, c: 0 });
+    const bare = fit(mono, x, y, { A: 5, tau: 1, c: 0 }, { covariance: false });
+    expect(bare.status).toBe('converged');
+    expect(bare.params.tau!.value).toBe(full.params.tau!.value);
+    expect(bare.chi2).toBe(full.chi2);
+    expect(bare.covariance).toBeNull();
+    expect(bare.params.tau!.stderr).toBeNull();
+    expect(full.params.tau!.stderr).toBeGreaterThan(0);
+    expectNoNaN(bare);
+  });
+
   it('takes weights: zero weights drop points, sigma makes the covariance absolute', () => {
     const w = new Float64Array(y.length).fill(1);
     for (let i = 100; i < 120; i++) w[i] = 0;

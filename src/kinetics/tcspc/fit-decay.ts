@@ -461,11 +461,13 @@ function fitComponents(setup: DecaySetup, nComp: number, options: FitDecayOption
     y: Float64Array,
     params: ParamsInput,
     tol: number,
+    covariance = true,
   ): FitResult => {
     const fitOptions = {
       ...common,
       ftol: tol,
       xtol: tol,
+      covariance,
       ...(setup.method === 'least-squares'
         ? { weights: Float64Array.from(y, (v) => 1 / Math.sqrt(Math.max(v, 1))) }
         : {}),
@@ -498,7 +500,7 @@ function fitComponents(setup: DecaySetup, nComp: number, options: FitDecayOption
       { length: cy.length },
       (_, i) => hist.originNs + (coarse.window[0] + i) * coarse.binNs,
     );
-    const rc = run(cm, cx, cy, paramsFrom(p0, 1), 1e-8);
+    const rc = run(cm, cx, cy, paramsFrom(p0, 1), 1e-8, false);
     const pc = Float64Array.from(cm.params, (nm) => rc.params[nm]!.value);
     if (pc.every(Number.isFinite)) p0 = pc;
   }

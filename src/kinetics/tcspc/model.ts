@@ -343,6 +343,17 @@ export class DecayModel implements Model {
   }
 
   /**
+   * The unit response (amplitude 1, no background) of the model's first term over bins [0, end),
+   * a view of an internal buffer overwritten by the next call: the basis column of a one-term
+   * model, without the passes `evaluateFull` spends on amplitude and background.
+   */
+  unitResponse(pIn: ArrayLike<number>): Float64Array {
+    const p = pIn instanceof Float64Array ? pIn : Float64Array.from(pIn);
+    this.computeTerms(p, false);
+    return this.unit[0]!;
+  }
+
+  /**
    * Each term's contribution (amplitude included) and the background over bins [0, end), as new
    * arrays: for plotting components and counting their photons.
    */

@@ -131,7 +131,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
       p[3] = 0;
       p[4] = shift;
     }
-    return m.evaluateFull(p).subarray(s, e);
+    return m.unitResponse(p).subarray(s, e);
   };
   const basis = (c: Candidate, shift: number): Float64Array =>
     Float64Array.from(basisView(c, shift));
@@ -241,7 +241,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
   // 1. the shift: the best single exponential at each trial shift (refined below with all terms)
   let shift = prob.shift;
   if (prob.shiftFree) {
-    const expCands = candidatesFor('exp', -1).filter((_, i) => i % 3 === 0);
+    const expCands = candidatesFor('exp', -1).filter((_, i) => i % 2 === 0);
     // one exponential (and the background): 2 x 2 non-negative least squares per candidate
     let sw = 0;
     let swy = 0;
@@ -321,7 +321,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return idx;
   });
-  const gram = gramOf(all.map((c) => basis(c, shift)));
+  let gram = gramOf(all.map((c) => basis(c, shift)));
   const evalSet = (set: number[]): number => subsetScore(gram, set).sse;
   const chosen: number[] = [];
   const sweep = (times: number): void => {
@@ -374,8 +374,36 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     chosen.push(pick);
   }
   if (nt >= 2) sweep(3);
+  // 3. the shift again, now with every term, then the lifetimes once more at that shift
+  // (worth its cost for four terms, whose searches more often settle on a poor shift)
+  if (prob.shiftFree && nt >= 4) {
+    const scoreShift = (sh: number): number => {
+      const g = gramOf(chosen.map((j) => basis(all[j]!, sh)));
+      return subsetScore(
+        g,
+        chosen.map((_, i) => i),
+      ).sse;
+    };
+    let bestSse = scoreShift(shift);
+    let center = shift;
+    for (const half of [prob.shiftRange / 4, prob.shiftRange / 16]) {
+      const c0 = center;
+      for (const sh of [c0 - half, c0 - half / 2, c0 + half / 2, c0 + half]) {
+        const v = scoreShift(sh);
+        if (v < bestSse) {
+          bestSse = v;
+          center = sh;
+        }
+      }
+    }
+    if (center !== shift) {
+      shift = center;
+      gram = gramOf(all.map((c) => basis(c, shift)));
+      sweep(2);
+    }
+  }
   const coef = Float64Array.from(subsetScore(gram, chosen).coef);
-  // 3. assemble; amplitudes the NNLS set to zero get a small share so their lifetime can move
+  // 4. assemble; amplitudes the NNLS set to zero get a small share so their lifetime can move
   const names = decayParamNames(terms);
   const p = new Float64Array(names.length);
   let maxA = 0;
