@@ -327,6 +327,24 @@ interface RawFit {
   y: Float64Array;
 }
 
+/** Start times (ns) of `n` consecutive bins or groups of width `widthNs` from `startNs`. */
+function binStarts(startNs: number, widthNs: number, n: number): Float64Array {
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = startNs + i * widthNs;
+  return x;
+}
+
+/** Sums of `groups` consecutive groups of `factor` values. */
+function sumGroups(values: Float64Array, factor: number, groups: number): Float64Array {
+  const out = new Float64Array(groups);
+  for (let j = 0, i = 0; j < groups; j++) {
+    let sum = 0;
+    for (let k = 0; k < factor; k++, i++) sum += values[i]!;
+    out[j] = sum;
+  }
+  return out;
+}
+
 /** A coarser copy of a decay problem (bins summed in groups), for a quick first fit. */
 interface CoarseProblem {
   factor: number;
@@ -350,13 +368,11 @@ function coarseProblem(setup: DecaySetup): CoarseProblem | null {
   // fine one (and than the laser period when pile-up is modelled). The window never reaches it.
   const nc = Math.floor(hist.counts.length / factor);
   const n = nc * factor;
-  const counts = new Float64Array(nc);
-  for (let i = 0; i < n; i++) counts[Math.floor(i / factor)]! += hist.counts[i]!;
+  const counts = sumGroups(hist.counts, factor, nc);
   let irf: ModelIrf;
   if (setup.irf.kind === 'measured') {
     const fine = setup.irf.irf;
-    const c = new Float64Array(nc);
-    for (let i = 0; i < n; i++) c[Math.floor(i / factor)]! += fine[i]!;
+    const c = sumGroups(fine, factor, nc);
     const sup = setup.irf.support ?? [0, n - 1];
     irf = {
       kind: 'measured',
@@ -496,10 +512,7 @@ function fitComponents(setup: DecaySetup, nComp: number, options: FitDecayOption
       ...periodOpt,
     });
     const cy = coarse.counts.subarray(coarse.window[0], coarse.window[1]);
-    const cx = Float64Array.from(
-      { length: cy.length },
-      (_, i) => hist.originNs + (coarse.window[0] + i) * coarse.binNs,
-    );
+    const cx = binStarts(hist.originNs + coarse.window[0] * coarse.binNs, coarse.binNs, cy.length);
     const rc = run(cm, cx, cy, paramsFrom(p0, 1), 1e-8, false);
     const pc = Float64Array.from(cm.params, (nm) => rc.params[nm]!.value);
     if (pc.every(Number.isFinite)) p0 = pc;
@@ -512,9 +525,8 @@ function fitComponents(setup: DecaySetup, nComp: number, options: FitDecayOption
   }
   const fitModel = g > 1 ? new GroupedDecayModel(model, g) : model;
   const yFine = hist.counts.subarray(s, e);
-  const y =
-    fitModel instanceof GroupedDecayModel ? fitModel.groupValues(yFine) : Float64Array.from(yFine);
-  const x = Float64Array.from({ length: y.length }, (_, i) => hist.originNs + (s + i * g) * binNs);
+  const y = fitModel instanceof GroupedDecayModel ? fitModel.groupValues(yFine) : yFine.slice();
+  const x = binStarts(hist.originNs + s * binNs, g * binNs, y.length);
   const result = run(fitModel, x, y, paramsFrom(p0, 1), 1e-8);
   return { nComponents: nComp, terms, model, result, x, y };
 }
@@ -637,12 +649,7 @@ export function describeDecayFit(
   };
 
   // window fractions
-  const comps = model.components(p);
-  const windowSums = comps.terms.map((t) => {
-    let s = 0;
-    for (let i = model.start; i < model.end; i++) s += t[i]!;
-    return s;
-  });
+  const windowSums = model.termWindowSums(p);
   const windowTotal = windowSums.reduce((x, y) => x + y, 0);
 
   const components: DecayComponent[] = terms.map((kind, k) => {
@@ -703,7 +710,7 @@ export function describeDecayFit(
   // residuals (on the fitted bins or groups)
   const { hist } = setup;
   const [s, e] = setup.window;
-  const counts = Float64Array.from(raw.y);
+  const counts = raw.y.slice();
   const best = Float64Array.from(result.best);
   const pearson = new Float64Array(counts.length);
   const dev = new Float64Array(counts.length);
@@ -714,7 +721,7 @@ export function describeDecayFit(
     const d = f > 0 ? 2 * ((y > 0 ? y * Math.log(y / f) : 0) - (y - f)) : 0;
     dev[i] = (y >= f ? 1 : -1) * Math.sqrt(Math.max(d, 0));
   }
-  const timeNs = Float64Array.from(raw.x);
+  const timeNs = raw.x.slice();
   return {
     kind: setup.kind,
     method: setup.method,

@@ -353,6 +353,18 @@ export class DecayModel implements Model {
     return this.unit[0]!;
   }
 
+  /** Expected counts of each term (amplitude included) summed over the fit window. */
+  termWindowSums(pIn: ArrayLike<number>): number[] {
+    const p = pIn instanceof Float64Array ? pIn : Float64Array.from(pIn);
+    this.computeTerms(p, false);
+    return this.terms.map((_, k) => {
+      const u = this.unit[k]!;
+      let sum = 0;
+      for (let i = this.start; i < this.end; i++) sum += u[i]!;
+      return p[this.offsets[k]!]! * sum;
+    });
+  }
+
   /**
    * Each term's contribution (amplitude included) and the background over bins [0, end), as new
    * arrays: for plotting components and counting their photons.

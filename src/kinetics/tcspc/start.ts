@@ -133,8 +133,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return m.unitResponse(p).subarray(s, e);
   };
-  const basis = (c: Candidate, shift: number): Float64Array =>
-    Float64Array.from(basisView(c, shift));
+  const basis = (c: Candidate, shift: number): Float64Array => basisView(c, shift).slice();
   const candidatesFor = (kind: DecayTermKind, k: number): Candidate[] => {
     const given = prob.taus[k];
     const taus = given !== null && given !== undefined ? [given] : grid;
