@@ -201,16 +201,17 @@ export function shiftHistogram(
   const jTo = Math.min(n - 1, hi + k + 2);
   for (let j = jFrom; j <= jTo; j++) {
     const i = j - k - 1;
-    const a = at(i - 1);
-    const b = at(i);
-    const c = at(i + 1);
-    const d = at(i + 2);
+    const inside = i - 1 >= lo && i + 2 <= hi;
+    const a = inside ? irf[i - 1]! : at(i - 1);
+    const b = inside ? irf[i]! : at(i);
+    const c = inside ? irf[i + 1]! : at(i + 1);
+    const d = inside ? irf[i + 2]! : at(i + 2);
     const v = w0 * a + w1 * b + w2 * c + w3 * d;
     // no undershoot below the lower of the two bins it lies between (so never negative); a peak
     // between two bins may rise above both
-    const lo = b < c ? b : c;
-    if (v <= lo) {
-      out[j] = lo;
+    const floor = b < c ? b : c;
+    if (v <= floor) {
+      out[j] = floor;
       if (dOut) dOut[j] = 0;
     } else {
       out[j] = v;

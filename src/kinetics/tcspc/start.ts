@@ -253,9 +253,13 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     const G2 = new Float64Array(withBg ? 4 : 1);
     const b2 = new Float64Array(withBg ? 2 : 1);
     const x2 = new Float64Array(withBg ? 2 : 1);
-    const bestAt = (sh: number): number => {
+    // the best candidate at the best shift so far; the finer pass scores it and its neighbours only
+    let bestCand = 0;
+    let lastBest = 0;
+    const bestAt = (sh: number, from: number, to: number): number => {
       let best = Infinity;
-      for (const c of expCands) {
+      for (let ci = from; ci < to; ci++) {
+        const c = expCands[ci]!;
         const col = basisView(c, sh);
         let scc = 0;
         let sc = 0;
@@ -279,7 +283,10 @@ export function decayStartValues(prob: StartProblem): Float64Array {
         let sse = yWy - 2 * (x[0]! * b[0]! + (withBg ? x[1]! * b[1]! : 0));
         sse += x[0]! * x[0]! * scc;
         if (withBg) sse += 2 * x[0]! * x[1]! * sc + x[1]! * x[1]! * sw;
-        best = Math.min(best, sse);
+        if (sse < best) {
+          best = sse;
+          lastBest = ci;
+        }
       }
       return best;
     };
@@ -291,13 +298,17 @@ export function decayStartValues(prob: StartProblem): Float64Array {
       [range / 3, 5],
     ] as const) {
       const c0 = center;
+      const fine = half < range;
+      const from = fine ? Math.max(0, bestCand - 1) : 0;
+      const to = fine ? Math.min(expCands.length, bestCand + 2) : expCands.length;
       for (let i = 0; i < steps; i++) {
-        if (half < range && i === (steps - 1) / 2) continue; // the centre was scored in the pass before
+        if (fine && i === (steps - 1) / 2) continue; // the centre was scored in the pass before
         const sh = c0 - half + (2 * half * i) / (steps - 1);
-        const v = bestAt(sh);
+        const v = bestAt(sh, from, to);
         if (v < bestSse) {
           bestSse = v;
           center = sh;
+          bestCand = lastBest;
         }
       }
     }
