@@ -277,16 +277,37 @@ function gramColumns(
   wc: Float64Array,
 ): void {
   const na = cols.length;
-  for (let a = 0; a < na; a++) {
-    const ca = cols[a]!;
-    const o = a * n;
+  // weighted columns, gathered four at a time (one pass over the rows per four columns: a loop
+  // with a single store per row runs at about half the speed in V8)
+  let a0 = 0;
+  for (; a0 + 3 < na; a0 += 4) {
+    const c0 = cols[a0]!;
+    const c1 = cols[a0 + 1]!;
+    const c2 = cols[a0 + 2]!;
+    const c3 = cols[a0 + 3]!;
+    const o0 = a0 * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    for (let i = 0, row = 0; i < n; i++, row += np) {
+      const f = rf[i]!;
+      wc[o0 + i] = f * jm[row + c0]!;
+      wc[o1 + i] = f * jm[row + c1]!;
+      wc[o2 + i] = f * jm[row + c2]!;
+      wc[o3 + i] = f * jm[row + c3]!;
+    }
+  }
+  for (; a0 < na; a0++) {
+    const ca = cols[a0]!;
+    const o = a0 * n;
     for (let i = 0, row = ca; i < n; i++, row += np) wc[o + i] = rf[i]! * jm[row]!;
   }
+  const n2 = n & ~1;
   for (let a = 0; a < na; a++) {
     const oa = a * n;
     const ga = a * na;
     let c = 0;
-    // four columns at a time: column a is read once for the four products
+    // four columns at a time, two rows per step: column a is read once for the four products
     for (; c + 3 <= a; c += 4) {
       const o0 = c * n;
       const o1 = o0 + n;
@@ -296,17 +317,34 @@ function gramColumns(
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
-      for (let i = 0; i < n; i++) {
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      let t3 = 0;
+      let i = 0;
+      for (; i < n2; i += 2) {
+        const v = wc[oa + i]!;
+        const u = wc[oa + i + 1]!;
+        s0 += v * wc[o0 + i]!;
+        s1 += v * wc[o1 + i]!;
+        s2 += v * wc[o2 + i]!;
+        s3 += v * wc[o3 + i]!;
+        t0 += u * wc[o0 + i + 1]!;
+        t1 += u * wc[o1 + i + 1]!;
+        t2 += u * wc[o2 + i + 1]!;
+        t3 += u * wc[o3 + i + 1]!;
+      }
+      if (i < n) {
         const v = wc[oa + i]!;
         s0 += v * wc[o0 + i]!;
         s1 += v * wc[o1 + i]!;
         s2 += v * wc[o2 + i]!;
         s3 += v * wc[o3 + i]!;
       }
-      G[ga + c] = s0;
-      G[ga + c + 1] = s1;
-      G[ga + c + 2] = s2;
-      G[ga + c + 3] = s3;
+      G[ga + c] = s0 + t0;
+      G[ga + c + 1] = s1 + t1;
+      G[ga + c + 2] = s2 + t2;
+      G[ga + c + 3] = s3 + t3;
     }
     for (; c <= a; c++) G[ga + c] = dotProduct(wc, oa, wc, c * n, n);
     if (r !== null) b[a] = dotProduct(wc, oa, r, off, n);
