@@ -51,18 +51,25 @@ function finiteCounts(values: ArrayLike<number>, what: string): Float64Array {
 function uniformTimes(t: ArrayLike<number>, what: string): { binNs: number; originNs: number } {
   const n = t.length;
   if (n < 2) throw new InvalidInputError(`${what} needs at least 2 bins, got ${n}`);
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(t[i]!))
-      throw new InvalidInputError(`${what}: time is not a finite number at bin ${i} (${t[i]})`);
-  }
+  const notFinite = (): never => {
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(t[i]!))
+        throw new InvalidInputError(`${what}: time is not a finite number at bin ${i} (${t[i]})`);
+    }
+    throw new InvalidInputError(`${what}: the times are not finite numbers`);
+  };
+  if (!Number.isFinite(t[0]!) || !Number.isFinite(t[n - 1]!)) notFinite();
   const step = (t[n - 1]! - t[0]!) / (n - 1);
   if (!(step > 0))
     throw new InvalidInputError(
       `${what}: times must increase (first ${t[0]} ns, last ${t[n - 1]} ns)`,
     );
+  // one pass: a NaN or infinite time fails the uniformity test too, and is then named
+  const tol = 1e-3 * step + 1e-12;
   for (let i = 1; i < n; i++) {
     const d = t[i]! - t[i - 1]!;
-    if (Math.abs(d - step) > 1e-3 * step + 1e-12) {
+    if (!(Math.abs(d - step) <= tol)) {
+      if (!Number.isFinite(t[i]!) || !Number.isFinite(t[i - 1]!)) notFinite();
       throw new InvalidInputError(
         `${what}: time bins must be uniform, but bin ${i} is ${d} ns after bin ${i - 1} (the average bin is ${step} ns)`,
       );

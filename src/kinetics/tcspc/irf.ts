@@ -134,7 +134,8 @@ export function prepareIrf(
       'the IRF lies outside the decay histogram (check the time axes of the IRF and the decay)',
     );
   }
-  for (let i = 0; i < n; i++) irf[i]! /= sum;
+  const inv = 1 / sum;
+  for (let i = Math.max(0, lo + offset); i <= Math.min(n - 1, hi + offset); i++) irf[i]! *= inv;
   // FWHM by linear interpolation of the half-maximum crossings
   const half = 0.5 * max;
   let a = peak;

@@ -57,18 +57,20 @@ export function risingEdgeNs(
   const n = y.length;
   const base = estimateBaseline(y);
   const h = Math.max(0, Math.round(smoothBins / 2));
+  // moving average over 2h + 1 bins (fewer at the ends), less the baseline
   const sm = new Float64Array(n);
+  let peak = 0;
   let acc = 0;
   for (let i = 0; i < Math.min(n, h); i++) acc += y[i]!;
+  const inner = 1 / (2 * h + 1);
   for (let i = 0; i < n; i++) {
     if (i + h < n) acc += y[i + h]!;
     if (i - h - 1 >= 0) acc -= y[i - h - 1]!;
-    const lo = Math.max(0, i - h);
-    const hi = Math.min(n - 1, i + h);
-    sm[i] = acc / (hi - lo + 1) - base;
+    const full = i >= h && i + h < n;
+    const v = (full ? acc * inner : acc / (Math.min(n - 1, i + h) - Math.max(0, i - h) + 1)) - base;
+    sm[i] = v;
+    if (v > sm[peak]!) peak = i;
   }
-  let peak = 0;
-  for (let i = 1; i < n; i++) if (sm[i]! > sm[peak]!) peak = i;
   const half = 0.5 * sm[peak]!;
   let i = peak;
   while (i > 0 && sm[i - 1]! > half) i--;
