@@ -105,6 +105,9 @@ const KERNEL_SCRATCH: ExpKernelCoefficients = { q: 0, dq: 0, k0: 0, dk0: 0, c: 0
  * `periodBins` > 0 adds the decays started by all previous excitation pulses (period in bins,
  * not necessarily an integer, at least n): the IRF repeats every `periodBins`.
  *
+ * `from` > 0 starts at that bin (bins before it are not written): only valid when `irf` (and
+ * `dIrf`) are 0 before it and `periodBins` is 0, so that the recursion's state there is 0.
+ *
  * `state`, when given, receives the recursion's state after bin n - 1: the weighted IRF sum s,
  * its derivative with respect to q = exp(-delta / tau), and the same sum for `dIrf`. Past the
  * IRF's last non-zero bin the output continues as the pure exponential out[n + m] = c s q^m / delta
@@ -126,7 +129,12 @@ export function convolveExp(
   dShift?: Float64Array | null,
   n: number = out.length,
   state?: Float64Array | null,
+  from = 0,
 ): void {
+  if (from > 0 && periodBins > 0)
+    throw new RangeError(
+      'convolveExp: a start bin needs periodBins = 0 (the state before it is 0)',
+    );
   const k = expKernelCoefficients(tau, delta, KERNEL_SCRATCH);
   const { q, k0, c, dk0, dc, dq } = k;
   const inv = 1 / delta;
@@ -157,7 +165,7 @@ export function convolveExp(
     if (dIrf) u = Ru / omQ;
   }
   if (dTau && dIrf && dShift) {
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       const xi = irf[i]!;
       const di = dIrf[i]!;
       out[i] = (k0 * xi + c * s) * inv;
@@ -168,7 +176,7 @@ export function convolveExp(
       u = q * u + di;
     }
   } else if (dTau) {
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       const xi = irf[i]!;
       out[i] = (k0 * xi + c * s) * inv;
       dTau[i] = (dk0 * xi + dc * s + c * t * dq) * inv;
@@ -176,13 +184,13 @@ export function convolveExp(
       s = q * s + xi;
     }
   } else {
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       const xi = irf[i]!;
       out[i] = (k0 * xi + c * s) * inv;
       s = q * s + xi;
     }
     if (dIrf && dShift) {
-      for (let i = 0; i < n; i++) {
+      for (let i = from; i < n; i++) {
         const di = dIrf[i]!;
         dShift[i] = (k0 * di + c * u) * inv;
         u = q * u + di;

@@ -103,7 +103,11 @@ export class DecayModel implements Model {
   private readonly xsRange = Int32Array.of(0, 0, 0, 0);
   /** Bin after the last non-zero bin of the shifted measured IRF (and its derivative). */
   private irfEnd = 0;
-  /** Bins [0, fineEnd) computed bin by bin by the last `computeTerms` (the rest in closed form). */
+  /**
+   * Bins [fineBegin, fineEnd) computed bin by bin by the last `computeTerms`; before fineBegin
+   * the IRF has not started (every term is 0), from fineEnd on the terms are summed in closed form.
+   */
+  private fineBegin = 0;
   private fineEnd = 0;
   /** Per term: the convolution's recursion state (s, ds/dq, s of the IRF derivative) at fineEnd. */
   private readonly tailState: Float64Array[];
@@ -259,11 +263,18 @@ export class DecayModel implements Model {
     const gaussianExpPath = this.irfKind === 'gaussian';
     const needHistogram = this.irfKind === 'measured' || this.hasGeneral;
     if (needHistogram) this.prepareIrf(shift, wantShift);
+    let begin = 0;
     if (group > 0 && this.closedTail) {
       const s = this.start;
       len =
         this.irfEnd <= s ? s : Math.min(this.end, s + Math.ceil((this.irfEnd - s) / group) * group);
+      // without earlier pulses nothing happens before the IRF: start at its group
+      if (this.periodNs === 0) {
+        const first = Math.min(this.xsRange[0]!, len);
+        begin = first <= s ? 0 : s + Math.floor((first - s) / group) * group;
+      }
     }
+    this.fineBegin = begin;
     this.fineEnd = len;
     const periodBins = this.periodNs > 0 ? this.periodNs / this.binNs : 0;
     let generalReady = false;
@@ -296,6 +307,7 @@ export class DecayModel implements Model {
             wantShift ? this.dS[k] : null,
             len,
             this.tailState[k],
+            begin,
           );
         }
       } else {
@@ -429,6 +441,7 @@ export class DecayModel implements Model {
     const s = this.start;
     const end = this.end;
     const fineEnd = this.fineEnd;
+    const fineBegin = this.fineBegin;
     const groups = Math.ceil((end - s) / group);
     const bg = p[this.bgIndex]!;
     const nt = this.terms.length;
@@ -438,6 +451,10 @@ export class DecayModel implements Model {
       if (lo >= fineEnd) break;
       const hi = Math.min(end, lo + group);
       let sum = bg * (hi - lo);
+      if (hi <= fineBegin) {
+        out[j] = sum;
+        continue;
+      }
       for (let k = 0; k < nt; k++) {
         const a = p[this.offsets[k]!]!;
         const u = this.unit[k]!;
@@ -500,6 +517,7 @@ export class DecayModel implements Model {
         if (firstTail === groups) firstTail = j;
         continue;
       }
+      if (hi <= this.fineBegin) continue; // before the IRF: only the background
       for (let k = 0; k < this.terms.length; k++) {
         const o = this.offsets[k]!;
         const a = p[o]!;
@@ -507,9 +525,20 @@ export class DecayModel implements Model {
         const d1 = this.d1[k]!;
         let su = 0;
         let s1 = 0;
-        for (let i = lo; i < hi; i++) {
-          su += u[i]!;
-          s1 += d1[i]!;
+        if (wantShift) {
+          const dS = this.dS[k]!;
+          let ss = 0;
+          for (let i = lo; i < hi; i++) {
+            su += u[i]!;
+            s1 += d1[i]!;
+            ss += dS[i]!;
+          }
+          jac[row + this.shiftIndex]! += a * ss;
+        } else {
+          for (let i = lo; i < hi; i++) {
+            su += u[i]!;
+            s1 += d1[i]!;
+          }
         }
         jac[row + o] = su;
         jac[row + o + 1] = a * s1;
@@ -518,12 +547,6 @@ export class DecayModel implements Model {
           let s2 = 0;
           for (let i = lo; i < hi; i++) s2 += d2[i]!;
           jac[row + o + 2] = a * s2;
-        }
-        if (wantShift) {
-          const dS = this.dS[k]!;
-          let ss = 0;
-          for (let i = lo; i < hi; i++) ss += dS[i]!;
-          jac[row + this.shiftIndex]! += a * ss;
         }
       }
     }
