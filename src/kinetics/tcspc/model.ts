@@ -118,7 +118,7 @@ export class DecayModel implements Model {
   private readonly d1: Float64Array[];
   private readonly d2: Float64Array[];
   private readonly dS: Float64Array[];
-  private readonly full: Float64Array;
+  private full: Float64Array | null = null;
   private readonly kernels: Float64Array[] | null = null;
   private readonly conv: Convolver | null = null;
   private readonly convD: Convolver | null = null;
@@ -185,17 +185,19 @@ export class DecayModel implements Model {
       this.support = [0, nBins - 1];
       this.sigma = f * FWHM_TO_SIGMA;
     }
-    this.edges = new Float64Array(len + 1);
-    for (let i = 0; i <= len; i++) this.edges[i] = this.originNs + i * binNs;
+    // bin edges for the Gaussian IRF's exact integrals
+    this.edges = new Float64Array(this.irfKind === 'gaussian' ? len + 1 : 0);
+    for (let i = 0; i < this.edges.length; i++) this.edges[i] = this.originNs + i * binNs;
     this.xs = new Float64Array(len);
     this.dxs = new Float64Array(len);
-    // per-term work arrays (second-parameter derivatives only for non-exponential terms)
+    // per-term work arrays, grown to the bins a computation needs (grouped fits with a
+    // closed-form tail need only the IRF's extent); second-parameter derivatives only for
+    // non-exponential terms
     const empty = new Float64Array(0);
-    this.unit = this.terms.map(() => new Float64Array(len));
-    this.d1 = this.terms.map(() => new Float64Array(len));
+    this.unit = this.terms.map(() => empty);
+    this.d1 = this.terms.map(() => empty);
     this.d2 = this.terms.map((t) => (t === 'exp' ? empty : new Float64Array(len)));
     this.dS = this.terms.map(() => empty);
-    this.full = new Float64Array(len);
     this.tailState = this.terms.map(() => new Float64Array(3));
     this.closedTail = this.irfKind === 'measured' && !this.hasGeneral;
     if (this.hasGeneral) {
@@ -258,8 +260,6 @@ export class DecayModel implements Model {
     let len = this.end;
     const shift = p[this.shiftIndex]!;
     const wantShift = derivs && this.shiftDerivative;
-    if (wantShift && this.dS[0]!.length !== this.end)
-      for (let k = 0; k < this.terms.length; k++) this.dS[k] = new Float64Array(this.end);
     const gaussianExpPath = this.irfKind === 'gaussian';
     const needHistogram = this.irfKind === 'measured' || this.hasGeneral;
     if (needHistogram) this.prepareIrf(shift, wantShift);
@@ -276,6 +276,17 @@ export class DecayModel implements Model {
     }
     this.fineBegin = begin;
     this.fineEnd = len;
+    if (this.unit[0]!.length < len || (wantShift && this.dS[0]!.length < len)) {
+      // grow (with some room, as the IRF's extent moves with the shift)
+      const size = Math.min(this.end, Math.max(len, Math.ceil(1.25 * len)));
+      for (let k = 0; k < this.terms.length; k++) {
+        if (this.unit[k]!.length < len) {
+          this.unit[k] = new Float64Array(size);
+          this.d1[k] = new Float64Array(size);
+        }
+        if (wantShift && this.dS[k]!.length < len) this.dS[k] = new Float64Array(size);
+      }
+    }
     const periodBins = this.periodNs > 0 ? this.periodNs / this.binNs : 0;
     let generalReady = false;
     for (let k = 0; k < this.terms.length; k++) {
@@ -344,6 +355,7 @@ export class DecayModel implements Model {
     // one parameter-array type reaches the hot loops (mixing plain arrays in de-optimises them)
     const p = pIn instanceof Float64Array ? pIn : Float64Array.from(pIn);
     this.computeTerms(p, false);
+    this.full ??= new Float64Array(this.end);
     const f = this.full;
     f.fill(p[this.bgIndex]!);
     for (let k = 0; k < this.terms.length; k++) {
