@@ -135,7 +135,6 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return m.unitResponse(p).subarray(s, e);
   };
-  const basis = (c: Candidate, shift: number): Float64Array => basisView(c, shift).slice();
   const candidatesFor = (kind: DecayTermKind, k: number): Candidate[] => {
     const given = prob.taus[k];
     const taus = given !== null && given !== undefined ? [given] : grid;
@@ -152,17 +151,32 @@ export function decayStartValues(prob: StartProblem): Float64Array {
    * computed once; subsets are then scored in O(k^3) without touching the data again.
    */
   const gramOf = (
-    cols: Float64Array[],
+    cands: Candidate[],
+    shift: number,
   ): { G: Float64Array; b: Float64Array; yWy: number; k: number } => {
-    const nc = cols.length;
+    const nc = cands.length;
     const k = nc + (withBg ? 1 : 0);
     // all columns in one flat array (the background column of ones last), and the weighted copies
     const flat = new Float64Array(k * n);
     const wflat = new Float64Array(k * n);
-    for (let a = 0; a < k; a++) {
-      const off = a * n;
-      if (a < nc) flat.set(cols[a]!, off);
-      else flat.fill(1, off, off + n);
+    for (let a = 0; a < nc; a++) flat.set(basisView(cands[a]!, shift), a * n);
+    if (withBg) flat.fill(1, nc * n, k * n);
+    let a0 = 0;
+    for (; a0 + 3 < k; a0 += 4) {
+      const o0 = a0 * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      for (let i = 0; i < n; i++) {
+        const wi = w[i]!;
+        wflat[o0 + i] = wi * flat[o0 + i]!;
+        wflat[o1 + i] = wi * flat[o1 + i]!;
+        wflat[o2 + i] = wi * flat[o2 + i]!;
+        wflat[o3 + i] = wi * flat[o3 + i]!;
+      }
+    }
+    for (; a0 < k; a0++) {
+      const off = a0 * n;
       for (let i = 0; i < n; i++) wflat[off + i] = w[i]! * flat[off + i]!;
     }
     const G = new Float64Array(k * k);
@@ -333,7 +347,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     return idx;
   });
-  let gram = gramOf(all.map((c) => basis(c, shift)));
+  let gram = gramOf(all, shift);
   const evalSet = (set: number[]): number => subsetScore(gram, set).sse;
   const chosen: number[] = [];
   const sweep = (times: number): void => {
@@ -390,7 +404,10 @@ export function decayStartValues(prob: StartProblem): Float64Array {
   // (worth its cost for four terms, whose searches more often settle on a poor shift)
   if (prob.shiftFree && nt >= 4) {
     const scoreShift = (sh: number): number => {
-      const g = gramOf(chosen.map((j) => basis(all[j]!, sh)));
+      const g = gramOf(
+        chosen.map((j) => all[j]!),
+        sh,
+      );
       return subsetScore(
         g,
         chosen.map((_, i) => i),
@@ -410,7 +427,7 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     }
     if (center !== shift) {
       shift = center;
-      gram = gramOf(all.map((c) => basis(c, shift)));
+      gram = gramOf(all, shift);
       sweep(2);
     }
   }
