@@ -184,7 +184,24 @@ export function convolveExp(
       s = q * s + xi;
     }
   } else {
-    for (let i = from; i < n; i++) {
+    // two interleaved recursions (s at even and at odd offsets, each advanced two bins by q^2):
+    // the loop is not held up by one chain of dependent multiply-adds
+    const q2 = q * q;
+    let i = from;
+    if (n - from >= 4) {
+      let sa = s; // s_i
+      let sb = q * s + irf[i]!; // s_(i+1)
+      for (; i + 2 < n; i += 2) {
+        const x0 = irf[i]!;
+        const x1 = irf[i + 1]!;
+        out[i] = (k0 * x0 + c * sa) * inv;
+        out[i + 1] = (k0 * x1 + c * sb) * inv;
+        sa = q2 * sa + (q * x0 + x1); // s_(i+2)
+        sb = q2 * sb + (q * x1 + irf[i + 2]!); // s_(i+3)
+      }
+      s = sa;
+    }
+    for (; i < n; i++) {
       const xi = irf[i]!;
       out[i] = (k0 * xi + c * s) * inv;
       s = q * s + xi;
