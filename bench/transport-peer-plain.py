@@ -251,32 +251,10 @@ def main():
 
 
 def serve():
-    """Interleaved mode (`--serve`), the protocol of `transport-peer.py`: line 1 is
-    {"runs": [{"config"}]}; the kernel is compiled (warm-up, not timed), then {"ready": true,
-    "numba", "threads"} is printed. Each further line {"run": i, "threads": t} runs config i once
-    on t threads and prints {"ms", "emitted", "survivors", "sumR2"}; "quit" ends."""
-    spec = json.loads(sys.stdin.readline())
-    nthreads = numba.get_num_threads()
-    all_args = [args_from(run["config"]) for run in spec["runs"]]
-    for args in all_args:
-        warm(args)
-        numba.set_num_threads(1)
-        warm(args)
-        numba.set_num_threads(nthreads)
-    print(json.dumps({"ready": True, "numba": numba.__version__, "threads": nthreads}), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        if line == "quit":
-            break
-        req = json.loads(line)
-        numba.set_num_threads(max(1, min(nthreads, int(req.get("threads", nthreads)))))
-        t0 = time.perf_counter()
-        res = simulate(*all_args[int(req["run"])])
-        ms = (time.perf_counter() - t0) * 1000.0
-        numba.set_num_threads(nthreads)
-        print(json.dumps({"ms": ms, **summary(res)}), flush=True)
+    """Interleaved mode (`--serve`), the protocol of `transport-peer.py`: see bench/peer_serve.py."""
+    from peer_serve import serve as serve_loop
+
+    serve_loop(args_from, warm, lambda args: simulate(*args), summary)
 
 
 if __name__ == "__main__":

@@ -426,34 +426,14 @@ def main():
 
 
 def serve():
-    """Interleaved mode (`--serve`): line 1 is {"runs": [{"name", "config"}]}; the kernel is
-    compiled and every config run once on all threads and once on one (warm-up, not timed), then
-    {"ready": true, ...} is printed. Each further line {"run": i, "threads": t} runs config i once
-    on t threads and prints {"ms", "emitted", "survivors", "sumR2"}. The caller times its own runs
-    in between, so both sides see the same load on a shared machine."""
-    spec = json.loads(sys.stdin.readline())
-    nthreads = numba.get_num_threads()
-    all_args = [args_from(run["config"]) for run in spec["runs"]]
-    for args in all_args:
-        simulate(*args)  # JIT compile + warm-up, not timed
-        numba.set_num_threads(1)
-        simulate(*args)
-        numba.set_num_threads(nthreads)
-    print(json.dumps({"ready": True, "numba": numba.__version__, "threads": nthreads}), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        if line == "quit":
-            break
-        req = json.loads(line)
-        numba.set_num_threads(max(1, min(nthreads, int(req.get("threads", nthreads)))))
-        t0 = time.perf_counter()
-        count, r2, hist, surv = simulate(*all_args[int(req["run"])])
-        ms = (time.perf_counter() - t0) * 1000.0
-        numba.set_num_threads(nthreads)
-        print(json.dumps({"ms": ms, "emitted": float(count.sum()), "survivors": int(surv),
-                          "sumR2": float(r2.sum())}), flush=True)
+    """Interleaved mode (`--serve`): see bench/peer_serve.py."""
+    from peer_serve import serve as serve_loop
+
+    def summary(res):
+        count, r2, hist, surv = res
+        return {"emitted": float(count.sum()), "survivors": int(surv), "sumR2": float(r2.sum())}
+
+    serve_loop(args_from, lambda args: simulate(*args), lambda args: simulate(*args), summary)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
  * @module
  */
 import { FitSetupError, InvalidInputError } from '../core/errors.js';
-import { covarianceFromJacobian, covarianceFromNormal, EPSILON } from './linalg.js';
+import { covarianceFromJacobian, covarianceFromNormal, EPSILON, gramOfColumns } from './linalg.js';
 import { acquireScratch, Carver, releaseScratch } from './scratch.js';
 import { levenbergMarquardt, type LMOutcome, type LMStop, type ResidualProblem } from './lm.js';
 import {
@@ -187,24 +187,6 @@ export function prepareDataset(
   return { name, model, modelParams: model.params, x, y, w, hasSigma, hasWeights, n, nUsed };
 }
 
-/** Sum of a[ia + i] * b[ib + i] for i < n (four partial sums). */
-function dotProduct(a: Float64Array, ia: number, b: Float64Array, ib: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const n4 = n & ~3;
-  let i = 0;
-  for (; i < n4; i += 4) {
-    s0 += a[ia + i]! * b[ib + i]!;
-    s1 += a[ia + i + 1]! * b[ib + i + 1]!;
-    s2 += a[ia + i + 2]! * b[ib + i + 2]!;
-    s3 += a[ia + i + 3]! * b[ib + i + 3]!;
-  }
-  for (; i < n; i++) s0 += a[ia + i]! * b[ib + i]!;
-  return s0 + s1 + (s2 + s3);
-}
-
 /**
  * Gram matrix G (lower triangle, 3 x 3) and right side b = V^T r[off..] of the weighted columns
  * V[i, a] = rf[i] jm[i * np + cols[a]] of a model Jacobian, for three active columns.
@@ -302,53 +284,7 @@ function gramColumns(
     const o = a0 * n;
     for (let i = 0, row = ca; i < n; i++, row += np) wc[o + i] = rf[i]! * jm[row]!;
   }
-  const n2 = n & ~1;
-  for (let a = 0; a < na; a++) {
-    const oa = a * n;
-    const ga = a * na;
-    let c = 0;
-    // four columns at a time, two rows per step: column a is read once for the four products
-    for (; c + 3 <= a; c += 4) {
-      const o0 = c * n;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let t0 = 0;
-      let t1 = 0;
-      let t2 = 0;
-      let t3 = 0;
-      let i = 0;
-      for (; i < n2; i += 2) {
-        const v = wc[oa + i]!;
-        const u = wc[oa + i + 1]!;
-        s0 += v * wc[o0 + i]!;
-        s1 += v * wc[o1 + i]!;
-        s2 += v * wc[o2 + i]!;
-        s3 += v * wc[o3 + i]!;
-        t0 += u * wc[o0 + i + 1]!;
-        t1 += u * wc[o1 + i + 1]!;
-        t2 += u * wc[o2 + i + 1]!;
-        t3 += u * wc[o3 + i + 1]!;
-      }
-      if (i < n) {
-        const v = wc[oa + i]!;
-        s0 += v * wc[o0 + i]!;
-        s1 += v * wc[o1 + i]!;
-        s2 += v * wc[o2 + i]!;
-        s3 += v * wc[o3 + i]!;
-      }
-      G[ga + c] = s0 + t0;
-      G[ga + c + 1] = s1 + t1;
-      G[ga + c + 2] = s2 + t2;
-      G[ga + c + 3] = s3 + t3;
-    }
-    for (; c <= a; c++) G[ga + c] = dotProduct(wc, oa, wc, c * n, n);
-    if (r !== null) b[a] = dotProduct(wc, oa, r, off, n);
-  }
+  gramOfColumns(wc, na, n, r, off, G, b);
 }
 
 /**

@@ -599,3 +599,94 @@ export function covarianceFromNormal(
   for (let i = 0; i < nn; i++) if (!Number.isFinite(cov[i]!)) return false;
   return true;
 }
+
+/** Sum of a[ia + i] * b[ib + i] for i < n (four partial sums). */
+export function dotProduct(
+  a: Float64Array,
+  ia: number,
+  b: Float64Array,
+  ib: number,
+  n: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    s0 += a[ia + i]! * b[ib + i]!;
+    s1 += a[ia + i + 1]! * b[ib + i + 1]!;
+    s2 += a[ia + i + 2]! * b[ib + i + 2]!;
+    s3 += a[ia + i + 3]! * b[ib + i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[ia + i]! * b[ib + i]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * Lower triangle of the Gram matrix G = V^T V of `na` columns stored one after another in `wc`
+ * (column a at wc[a * n .. a * n + n)), and, when `r` is given, b = V^T r[off .. off + n): the
+ * normal equations of a weighted least-squares problem whose columns are already weighted.
+ *
+ * @example
+ * const G = new Float64Array(4), b = new Float64Array(2);
+ * gramOfColumns(Float64Array.of(1, 2, 3, 4), 2, 2, Float64Array.of(1, 1), 0, G, b); // G = [5, ·, 11, 25]
+ */
+export function gramOfColumns(
+  wc: Float64Array,
+  na: number,
+  n: number,
+  r: Float64Array | null,
+  off: number,
+  G: Float64Array,
+  b: Float64Array,
+): void {
+  const n2 = n & ~1;
+  for (let a = 0; a < na; a++) {
+    const oa = a * n;
+    const ga = a * na;
+    let c = 0;
+    // four columns at a time, two rows per step: column a is read once for the four products
+    for (; c + 3 <= a; c += 4) {
+      const o0 = c * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      let t3 = 0;
+      let i = 0;
+      for (; i < n2; i += 2) {
+        const v = wc[oa + i]!;
+        const u = wc[oa + i + 1]!;
+        s0 += v * wc[o0 + i]!;
+        s1 += v * wc[o1 + i]!;
+        s2 += v * wc[o2 + i]!;
+        s3 += v * wc[o3 + i]!;
+        t0 += u * wc[o0 + i + 1]!;
+        t1 += u * wc[o1 + i + 1]!;
+        t2 += u * wc[o2 + i + 1]!;
+        t3 += u * wc[o3 + i + 1]!;
+      }
+      if (i < n) {
+        const v = wc[oa + i]!;
+        s0 += v * wc[o0 + i]!;
+        s1 += v * wc[o1 + i]!;
+        s2 += v * wc[o2 + i]!;
+        s3 += v * wc[o3 + i]!;
+      }
+      G[ga + c] = s0 + t0;
+      G[ga + c + 1] = s1 + t1;
+      G[ga + c + 2] = s2 + t2;
+      G[ga + c + 3] = s3 + t3;
+    }
+    for (; c <= a; c++) G[ga + c] = dotProduct(wc, oa, wc, c * n, n);
+    if (r !== null) b[a] = dotProduct(wc, oa, r, off, n);
+  }
+}

@@ -31,6 +31,18 @@ const gaussianIrf = (
     (_, i) => peak * Math.exp(-0.5 * (((i + 0.5) * dt - centerNs) / sdNs) ** 2),
   );
 
+/** A prepared measured IRF at 1 ns: Gaussian core, a 0.2 ns diffusion tail and dark counts. */
+function measuredIrf(
+  n: number,
+  dt: number,
+): { kind: 'measured'; irf: Float64Array; support: [number, number] } {
+  const raw = gaussianIrf(n, dt, 1, 0.05).map(
+    (v, i) => v + (i * dt > 1 ? 800 * Math.exp(-(i * dt - 1) / 0.2) : 0) + 5,
+  );
+  const p = prepareIrf(raw, dt);
+  return { kind: 'measured', irf: p.irf, support: p.support };
+}
+
 /** Max |analytic - central difference| / max |derivative| over all points, per parameter. */
 function jacobianErrors(m: DecayModel, p: number[]): Record<string, number> {
   const n = m.end - m.start;
@@ -137,11 +149,7 @@ describe('bin-integrated exponential kernel', () => {
 describe('analytic Jacobian', () => {
   const dt = 0.01;
   const n = 800;
-  const raw = gaussianIrf(n, dt, 1, 0.05).map(
-    (v, i) => v + (i * dt > 1 ? 800 * Math.exp(-(i * dt - 1) / 0.2) : 0) + 5,
-  );
-  const p = prepareIrf(raw, dt);
-  const meas = { kind: 'measured' as const, irf: p.irf, support: p.support };
+  const meas = measuredIrf(n, dt);
   const gau = { kind: 'gaussian' as const, fwhmNs: 0.15 };
   const cases: Array<[string, DecayModel, number[]]> = [
     [
@@ -203,11 +211,7 @@ describe('analytic Jacobian', () => {
 describe('grouped model (closed-form sums past the IRF)', () => {
   const dt = 0.01;
   const n = 1000;
-  const raw = gaussianIrf(n, dt, 1, 0.05).map(
-    (v, i) => v + (i * dt > 1 ? 800 * Math.exp(-(i * dt - 1) / 0.2) : 0) + 5,
-  );
-  const prep = prepareIrf(raw, dt);
-  const meas = { kind: 'measured' as const, irf: prep.irf, support: prep.support };
+  const meas = measuredIrf(n, dt);
   const cases: Array<[string, DecayModel, number[], number]> = [
     [
       '3 exponentials, whole window, groups of 7 (last group shorter)',
@@ -258,14 +262,18 @@ describe('grouped model (closed-form sums past the IRF)', () => {
       const gotJ = new Float64Array(groups * np);
       model.groupedJacobian(p, g, gotJ);
       for (let j = 0; j < groups; j++) {
-        expect(Math.abs(got[j]! - want[j]!), `group ${j}`).toBeLessThan(1e-9 * Math.max(1, want[j]!));
+        expect(Math.abs(got[j]! - want[j]!), `group ${j}`).toBeLessThan(
+          1e-9 * Math.max(1, want[j]!),
+        );
       }
       for (let c = 0; c < np; c++) {
         let scale = 0;
         for (let j = 0; j < groups; j++) scale = Math.max(scale, Math.abs(wantJ[j * np + c]!));
         for (let j = 0; j < groups; j++) {
           const d = Math.abs(gotJ[j * np + c]! - wantJ[j * np + c]!);
-          expect(d, `d/d${model.params[c]} group ${j}`).toBeLessThan(1e-10 * Math.max(scale, 1e-300));
+          expect(d, `d/d${model.params[c]} group ${j}`).toBeLessThan(
+            1e-10 * Math.max(scale, 1e-300),
+          );
         }
       }
     });

@@ -18,6 +18,7 @@ import {
 } from './model.js';
 import { nnlsGram } from './nnls.js';
 import { estimateBaseline } from './irf.js';
+import { gramOfColumns } from '../../fit/linalg.js';
 
 /** What the starting-value search needs to know about the fit. */
 export interface StartProblem {
@@ -105,6 +106,15 @@ export function decayStartValues(prob: StartProblem): Float64Array {
     w[i] = 1 / Math.max(y[i]!, 1);
     yy[i] = y[i]! - (fixedBg ?? 0);
   }
+  // square roots of the weights, and the weighted data, for the Gram matrices of candidate columns
+  const rw = new Float64Array(n);
+  const ryy = new Float64Array(n);
+  let yWyAll = 0;
+  for (let i = 0; i < n; i++) {
+    rw[i] = Math.sqrt(w[i]!);
+    ryy[i] = rw[i]! * yy[i]!;
+    yWyAll += ryy[i]! * ryy[i]!;
+  }
   const grid = tauGrid(binNs, prob.irfFwhmNs, windowNs);
 
   // single-term models used to compute basis columns
@@ -156,70 +166,19 @@ export function decayStartValues(prob: StartProblem): Float64Array {
   ): { G: Float64Array; b: Float64Array; yWy: number; k: number } => {
     const nc = cands.length;
     const k = nc + (withBg ? 1 : 0);
-    // all columns in one flat array (the background column of ones last), and the weighted copies
-    const flat = new Float64Array(k * n);
-    const wflat = new Float64Array(k * n);
-    for (let a = 0; a < nc; a++) flat.set(basisView(cands[a]!, shift), a * n);
-    if (withBg) flat.fill(1, nc * n, k * n);
-    let a0 = 0;
-    for (; a0 + 3 < k; a0 += 4) {
-      const o0 = a0 * n;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      for (let i = 0; i < n; i++) {
-        const wi = w[i]!;
-        wflat[o0 + i] = wi * flat[o0 + i]!;
-        wflat[o1 + i] = wi * flat[o1 + i]!;
-        wflat[o2 + i] = wi * flat[o2 + i]!;
-        wflat[o3 + i] = wi * flat[o3 + i]!;
-      }
+    // all columns in one flat array (the background column last), weighted by sqrt(w)
+    const wc = new Float64Array(k * n);
+    for (let a = 0; a < nc; a++) {
+      const col = basisView(cands[a]!, shift);
+      const off = a * n;
+      for (let i = 0; i < n; i++) wc[off + i] = rw[i]! * col[i]!;
     }
-    for (; a0 < k; a0++) {
-      const off = a0 * n;
-      for (let i = 0; i < n; i++) wflat[off + i] = w[i]! * flat[off + i]!;
-    }
+    if (withBg) wc.set(rw, nc * n);
     const G = new Float64Array(k * k);
     const b = new Float64Array(k);
-    let yWy = 0;
-    for (let i = 0; i < n; i++) yWy += w[i]! * yy[i]! * yy[i]!;
-    for (let a = 0; a < k; a++) {
-      const oa = a * n;
-      let sb = 0;
-      for (let i = 0; i < n; i++) sb += wflat[oa + i]! * yy[i]!;
-      b[a] = sb;
-      let c = 0;
-      // four columns at a time (independent sums: the loop is not bound by one addition chain)
-      for (; c + 3 <= a; c += 4) {
-        const o0 = c * n;
-        const o1 = o0 + n;
-        const o2 = o1 + n;
-        const o3 = o2 + n;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let i = 0; i < n; i++) {
-          const v = wflat[oa + i]!;
-          s0 += v * flat[o0 + i]!;
-          s1 += v * flat[o1 + i]!;
-          s2 += v * flat[o2 + i]!;
-          s3 += v * flat[o3 + i]!;
-        }
-        G[a * k + c] = G[c * k + a] = s0;
-        G[a * k + c + 1] = G[(c + 1) * k + a] = s1;
-        G[a * k + c + 2] = G[(c + 2) * k + a] = s2;
-        G[a * k + c + 3] = G[(c + 3) * k + a] = s3;
-      }
-      for (; c <= a; c++) {
-        const oc = c * n;
-        let sg = 0;
-        for (let i = 0; i < n; i++) sg += wflat[oa + i]! * flat[oc + i]!;
-        G[a * k + c] = sg;
-        G[c * k + a] = sg;
-      }
-    }
-    return { G, b, yWy, k };
+    gramOfColumns(wc, k, n, ryy, 0, G, b);
+    for (let a = 0; a < k; a++) for (let c = 0; c < a; c++) G[c * k + a] = G[a * k + c]!;
+    return { G, b, yWy: yWyAll, k };
   };
   // work arrays of subsetScore per subset size (its coef is overwritten by the next call)
   const subsetWork: ({ G: Float64Array; b: Float64Array; coef: Float64Array } | undefined)[] = [];
