@@ -7,6 +7,7 @@ import {
   applyQt,
   covarianceFromJacobian,
   euclideanNorm,
+  gramOfColumns,
   lmParameter,
   qrFactor,
   qrSolve,
@@ -176,6 +177,38 @@ describe('linear algebra', () => {
     expect(
       covarianceFromJacobian(3, 2, Float64Array.of(1, 2, 3, 1, 2, 3), new Float64Array(4)),
     ).toBe(false);
+  });
+});
+
+describe('Gram matrix of weighted columns', () => {
+  it('equals the direct sums for any number of columns and rows (blocked and remainder paths)', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (const [na, n] of [
+      [1, 5],
+      [3, 8],
+      [4, 7],
+      [5, 1],
+      [8, 33],
+      [9, 100],
+    ] as const) {
+      const off = 3;
+      const wc = Float64Array.from({ length: na * n }, rand);
+      const r = Float64Array.from({ length: n + off }, rand);
+      const G = new Float64Array(na * na);
+      const b = new Float64Array(na);
+      gramOfColumns(wc, na, n, r, off, G, b);
+      for (let a = 0; a < na; a++) {
+        let sb = 0;
+        for (let i = 0; i < n; i++) sb += wc[a * n + i]! * r[off + i]!;
+        expect(b[a]).toBeCloseTo(sb, 12);
+        for (let c = 0; c <= a; c++) {
+          let sg = 0;
+          for (let i = 0; i < n; i++) sg += wc[a * n + i]! * wc[c * n + i]!;
+          expect(G[a * na + c], `G[${a}][${c}] (${na} columns, ${n} rows)`).toBeCloseTo(sg, 12);
+        }
+      }
+    }
   });
 });
 
