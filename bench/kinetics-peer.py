@@ -4,7 +4,7 @@ Reads JSON on stdin: {"flim": {...}, "decay3": {...}} (see bench/kinetics.ts) an
 times in ms. Models are written the way a scipy user writes them: the decay sampled per bin,
 convolved with the normalised IRF by scipy.signal.fftconvolve, residuals weighted by
 1/sqrt(max(counts, 1)), least_squares with bounds (trf) and a 2-point finite-difference Jacobian.
-Usage: /usr/bin/python3 bench/kinetics-peer.py < input.json
+Usage: /usr/bin/python3 bench/kinetics-peer.py < input.json   (or --serve: see `serve`)
 """
 import json
 import sys
@@ -44,8 +44,8 @@ def flim_subset(cfg):
     return {"pixels": len(decays), "ms": ms, "msPerPixel": ms / len(decays), "tau": taus}
 
 
-def decay3(cfg, repeats):
-    """A 3-exponential reconvolution fit with a fitted IRF shift."""
+def decay3_fitter(cfg):
+    """A 3-exponential reconvolution fit with a fitted IRF shift: returns fit() -> scipy result."""
     irf = np.asarray(cfg["irf"], float)
     irf = irf - np.median(irf[: max(8, int(np.argmax(irf)) - 10)])
     irf = np.clip(irf, 0, None)
@@ -65,14 +65,49 @@ def decay3(cfg, repeats):
     x0 = [y.max() * 0.6, 0.5, y.max() * 0.3, 2.5, y.max() * 0.1, 10.0, 1.0, 0.0]
     lo = [0, 0.005, 0, 0.005, 0, 0.005, 0, -0.5]
     hi = [np.inf, 100, np.inf, 100, np.inf, 100, np.inf, 0.5]
+
+    def fit():
+        return least_squares(lambda p: (model(p) - y) * w, x0, bounds=(lo, hi))
+
+    return fit
+
+
+def describe3(r, ms):
+    taus = sorted([float(r.x[1]), float(r.x[3]), float(r.x[5])])
+    return {"ms": ms, "nfev": int(r.nfev), "tau": taus, "status": int(r.status)}
+
+
+def decay3(cfg, repeats):
+    fit = decay3_fitter(cfg)
     times = []
     r = None
     for _ in range(repeats):
         t0 = time.perf_counter()
-        r = least_squares(lambda p: (model(p) - y) * w, x0, bounds=(lo, hi))
+        r = fit()
         times.append((time.perf_counter() - t0) * 1e3)
-    taus = sorted([float(r.x[1]), float(r.x[3]), float(r.x[5])])
-    return {"ms": float(np.median(times)), "nfev": int(r.nfev), "tau": taus, "status": int(r.status)}
+    return {**describe3(r, float(np.median(times)))}
+
+
+def serve():
+    """Interleaved mode (`--serve`): line 1 is {"decay3": {...}}; one untimed warm-up fit, then
+    {"ready": true, "scipy": version} is printed; each further line {"run": 0} runs one timed fit
+    and prints {"ms", "nfev", "tau", "status"}; "quit" ends."""
+    import scipy
+
+    spec = json.loads(sys.stdin.readline())
+    fit = decay3_fitter(spec["decay3"])
+    fit()
+    print(json.dumps({"ready": True, "scipy": scipy.__version__}), flush=True)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        if line == "quit":
+            break
+        t0 = time.perf_counter()
+        r = fit()
+        ms = (time.perf_counter() - t0) * 1e3
+        print(json.dumps(describe3(r, ms)), flush=True)
 
 
 def main():
@@ -86,4 +121,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--serve" in sys.argv[1:]:
+        serve()
+    else:
+        main()

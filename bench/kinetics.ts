@@ -9,7 +9,14 @@ import '../src/node/workers.js'; // worker_threads backend for parallelMap
 import { fileURLToPath } from 'node:url';
 import { fitFlim, simulateFlim } from '../src/kinetics/flim/index.js';
 import { fitDecay, simulateDecay } from '../src/kinetics/tcspc/index.js';
-import { type BenchResult, type BenchRow, median, peerScript, runPeer } from './util.js';
+import {
+  type BenchResult,
+  type BenchRow,
+  PeerServer,
+  median,
+  peerScript,
+  runPeer,
+} from './util.js';
 
 const PEER = peerScript('kinetics-peer.py');
 
@@ -42,7 +49,7 @@ export async function benchKinetics(
 ): Promise<BenchResult> {
   const size = options.size ?? 256;
   const peerPixels = options.peerPixels ?? 256;
-  const repeats = options.repeats ?? 31;
+  const repeats = options.repeats ?? 60;
 
   // (b) 3-exponential decay
   const n3 = 4096;
@@ -63,16 +70,20 @@ export async function benchKinetics(
     seed: 7,
   });
 
-  // (b) first, while the heap is small (as in a batch of single decays): the peer, then nanolum
+  // (b) first, while the heap is small (as in a batch of single decays). The peer runs as a
+  // server (`--serve`) and the two programs alternate in blocks - a few scipy fits, then a
+  // dozen nanolum fits, each program back to back as in a batch - so that both see the same
+  // background load on a shared machine.
   let peer3: PeerOut['decay3'] | null = null;
   let peerError = '';
+  const peerTimes: number[] = [];
+  let server: PeerServer | null = null;
   try {
-    peer3 = (
-      runPeer(PEER, [], {
+    server = (
+      await PeerServer.start(PEER, {
         decay3: { irf: Array.from(irf3), counts: Array.from(dec3.counts), binNs: bin3 },
-        repeats: 7,
-      }) as PeerOut
-    ).decay3;
+      })
+    ).server;
   } catch (e) {
     peerError = (e as Error).message.split('\n')[0]!;
   }
@@ -81,15 +92,34 @@ export async function benchKinetics(
   const first = fitDecay({ t: dec3.timeNs, counts: dec3.counts }, opts);
   const firstMs = performance.now() - tFirst;
   // Steady state, as in a batch of decays (hundreds of particles or files): V8 compiles the fit
-  // code over the first ~100 calls, so the first 200 are not timed (the peer's median is also
-  // taken after its first call, which loads and compiles its code).
+  // code over the first ~100 calls, so the first 200 are not timed (the peer's warm-up fit,
+  // which loads and compiles its code, is not timed either).
   const WARMUP = 200;
+  for (let i = 0; i < WARMUP; i++) fitDecay({ t: dec3.timeNs, counts: dec3.counts }, opts);
+  const ROUNDS = 5;
+  const PEER_PER_ROUND = 3;
+  const PER_ROUND = Math.max(1, Math.ceil(repeats / ROUNDS));
   const times: number[] = [];
-  for (let i = 0; i < repeats + WARMUP; i++) {
-    const t = performance.now();
-    fitDecay({ t: dec3.timeNs, counts: dec3.counts }, opts);
-    if (i >= WARMUP) times.push(performance.now() - t);
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; server && k < PEER_PER_ROUND; k++) {
+        const r = (await server.request({ run: 0 })) as PeerOut['decay3'];
+        peerTimes.push(r.ms);
+        peer3 ??= r;
+      }
+      for (let k = 0; k < PER_ROUND; k++) {
+        const t = performance.now();
+        fitDecay({ t: dec3.timeNs, counts: dec3.counts }, opts);
+        times.push(performance.now() - t);
+      }
+    }
+  } catch (e) {
+    peerError = (e as Error).message.split('\n')[0]!;
+    peer3 = null;
+  } finally {
+    server?.close();
   }
+  if (peer3) peer3 = { ...peer3, ms: median(peerTimes) };
   const decMs = median(times);
 
   // (a) FLIM data
@@ -147,9 +177,9 @@ export async function benchKinetics(
     peerMs: peer3 ? peer3.ms : NaN,
     ratio: peer3 ? peer3.ms / decMs : NaN,
     note:
-      `nanolum: Poisson ML with automatic starting values, median of ${repeats} calls after ${WARMUP} warm-up calls (first call ${firstMs.toFixed(1)} ms), tau = ${first.components.map((c) => c.tauNs.toFixed(3)).join(', ')} ns; ` +
+      `nanolum: Poisson ML with automatic starting values, median of ${times.length} calls after ${WARMUP} warm-up calls, in blocks alternating with the peer's (first call ${firstMs.toFixed(1)} ms), tau = ${first.components.map((c) => c.tauNs.toFixed(3)).join(', ')} ns; ` +
       (peer3
-        ? `scipy trf, fftconvolve, Neyman weights, from a generic start: ${peer3.nfev} evaluations, tau = ${peer3.tau.map((v) => v.toFixed(3)).join(', ')} ns`
+        ? `scipy trf, fftconvolve, Neyman weights, from a generic start (median of ${peerTimes.length} fits): ${peer3.nfev} evaluations, tau = ${peer3.tau.map((v) => v.toFixed(3)).join(', ')} ns`
         : `peer failed: ${peerError}`),
   });
   return {

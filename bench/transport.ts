@@ -24,10 +24,8 @@
  * thread plus one pool worker for nanolum, numba's thread pool for the peers. The notes also give
  * each side on one thread (the per-thread speed).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type * as TransportApi from '../src/transport/index.js';
-import { type BenchResult, type BenchRow, PYTHON, median, peerScript } from './util.js';
+import { type BenchResult, type BenchRow, PeerServer, median, peerScript } from './util.js';
 
 const PEER = peerScript('transport-peer.py');
 const PLAIN_PEER = peerScript('transport-peer-plain.py');
@@ -57,64 +55,26 @@ interface PeerReply {
   sumR2: number;
 }
 
-/**
- * A numba peer in its interleaved mode (`transport-peer.py --serve` or
- * `transport-peer-plain.py --serve`): started once (its JIT compile and warm-up happen before
- * `start` resolves), then asked for one timed run at a time,
- * between nanolum's own runs, so that both sides see the same background load on a shared
- * machine.
- */
-class PeerServer {
-  private readonly pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> =
-    [];
-  private stderr = '';
-  private closed: Error | null = null;
+/** A numba peer in its interleaved mode (`--serve`, see bench/peer_serve.py). */
+interface TransportPeer {
+  server: PeerServer;
+  numba: string;
+  threads: number;
+}
 
-  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    createInterface({ input: proc.stdout }).on('line', (line) =>
-      this.pending.shift()?.resolve(line),
-    );
-    proc.stderr.on(
-      'data',
-      (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)),
-    );
-    proc.on('close', (code) => {
-      this.closed = new Error(`peer exited (code ${code}): ${this.stderr.slice(-800)}`);
-      for (const p of this.pending.splice(0)) p.reject(this.closed);
-    });
-    proc.on('error', (e) => {
-      this.closed = e;
-      for (const p of this.pending.splice(0)) p.reject(e);
-    });
-  }
+async function startPeer(
+  script: string,
+  configs: Array<Record<string, unknown>>,
+): Promise<TransportPeer> {
+  const { server, hello } = await PeerServer.start(script, {
+    runs: configs.map((config) => ({ config })),
+  });
+  return { server, numba: String(hello.numba), threads: Number(hello.threads) };
+}
 
-  private next(): Promise<string> {
-    if (this.closed) return Promise.reject(this.closed);
-    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
-  }
-
-  static async start(
-    script: string,
-    configs: Array<Record<string, unknown>>,
-  ): Promise<{ server: PeerServer; numba: string; threads: number }> {
-    const server = new PeerServer(
-      spawn(PYTHON, [script, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] }),
-    );
-    const ready = server.next();
-    server.proc.stdin.write(JSON.stringify({ runs: configs.map((config) => ({ config })) }) + '\n');
-    const hello = JSON.parse(await ready) as { numba: string; threads: number };
-    return { server, numba: hello.numba, threads: hello.threads };
-  }
-
-  async run(index: number, threads: number): Promise<PeerReply> {
-    const reply = this.next();
-    this.proc.stdin.write(JSON.stringify({ run: index, threads }) + '\n');
-    return JSON.parse(await reply) as PeerReply;
-  }
-
-  close(): void {
-    if (!this.closed) this.proc.stdin.end('quit\n');
-  }
+/** One timed run of config `index` on `threads` threads. */
+async function runPeer(peer: TransportPeer, index: number, threads: number): Promise<PeerReply> {
+  return (await peer.server.request({ run: index, threads })) as PeerReply;
 }
 
 function fmtMs(ms: number): string {
@@ -197,13 +157,13 @@ export async function benchTransport(): Promise<BenchResult> {
   const modelConfigs = cases.map(
     (c) => api.normalizeSimulationParams(c.params) as unknown as Record<string, unknown>,
   );
-  type Started = { server: PeerServer; numba: string; threads: number };
+  type Started = TransportPeer;
   const hint =
     ' (install the peers with: apt-get install python3-scipy python3-lmfit python3-numba)';
   // Both peers compile and warm up at the same time (nothing is timed yet).
   const [ev, pl] = await Promise.allSettled([
-    PeerServer.start(PEER, configs),
-    PeerServer.start(PLAIN_PEER, modelConfigs),
+    startPeer(PEER, configs),
+    startPeer(PLAIN_PEER, modelConfigs),
   ]);
   const peer: Started | null = ev.status === 'fulfilled' ? ev.value : null;
   const plainPeer: Started | null = pl.status === 'fulfilled' ? pl.value : null;
@@ -234,12 +194,12 @@ export async function benchTransport(): Promise<BenchResult> {
         await runOnce();
         times.push(performance.now() - t0);
         if (peer) {
-          const r = await peer.server.run(i, peer.threads);
+          const r = await runPeer(peer, i, peer.threads);
           peerTimes.push(r.ms);
           peerOut ??= r;
         }
         if (plainPeer) {
-          const r = await plainPeer.server.run(i, plainPeer.threads);
+          const r = await runPeer(plainPeer, i, plainPeer.threads);
           plainTimes.push(r.ms);
           plainOut ??= r;
         }
@@ -251,8 +211,8 @@ export async function benchTransport(): Promise<BenchResult> {
         const t0 = performance.now();
         api.simulateTransport(p);
         single.push(performance.now() - t0);
-        if (peer) peerSingle.push((await peer.server.run(i, 1)).ms);
-        if (plainPeer) plainSingle.push((await plainPeer.server.run(i, 1)).ms);
+        if (peer) peerSingle.push((await runPeer(peer, i, 1)).ms);
+        if (plainPeer) plainSingle.push((await runPeer(plainPeer, i, 1)).ms);
       }
       let sumR2 = 0;
       for (const q of first.curve)

@@ -1,5 +1,6 @@
 /** Shared helpers for the benchmarks: timing, running the Python peer, printing tables. */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,4 +84,65 @@ export function printTable(result: BenchResult): void {
   console.log(line(header));
   for (const r of rows) console.log(line(r));
   if (result.summary) console.log(result.summary);
+}
+
+/**
+ * A Python peer in its interleaved mode (`script --serve`): started once (its imports, JIT
+ * compile and warm-up happen before `start` resolves: the first line it prints is its hello),
+ * then asked for one timed run at a time with a JSON line, between nanolum's own runs, so that
+ * both sides see the same background load on a shared machine.
+ */
+export class PeerServer {
+  private readonly pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> =
+    [];
+  private stderr = '';
+  private closed: Error | null = null;
+
+  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    createInterface({ input: proc.stdout }).on('line', (line) =>
+      this.pending.shift()?.resolve(line),
+    );
+    proc.stderr.on(
+      'data',
+      (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)),
+    );
+    proc.on('close', (code) => {
+      this.closed = new Error(`peer exited (code ${code}): ${this.stderr.slice(-800)}`);
+      for (const p of this.pending.splice(0)) p.reject(this.closed);
+    });
+    proc.on('error', (e) => {
+      this.closed = e;
+      for (const p of this.pending.splice(0)) p.reject(e);
+    });
+  }
+
+  private next(): Promise<string> {
+    if (this.closed) return Promise.reject(this.closed);
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+  }
+
+  /** Starts `script --serve`, sends `first` as its first line and waits for its hello line. */
+  static async start(
+    script: string,
+    first: unknown,
+  ): Promise<{ server: PeerServer; hello: Record<string, unknown> }> {
+    const server = new PeerServer(
+      spawn(PYTHON, [script, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
+    const ready = server.next();
+    server.proc.stdin.write(JSON.stringify(first) + '\n');
+    const hello = JSON.parse(await ready) as Record<string, unknown>;
+    return { server, hello };
+  }
+
+  /** Sends one JSON request line and returns the parsed reply line. */
+  async request(message: unknown): Promise<unknown> {
+    const reply = this.next();
+    this.proc.stdin.write(JSON.stringify(message) + '\n');
+    return JSON.parse(await reply) as unknown;
+  }
+
+  close(): void {
+    if (!this.closed) this.proc.stdin.end('quit\n');
+  }
 }
