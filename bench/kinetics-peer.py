@@ -94,20 +94,18 @@ def serve():
     and prints {"ms", "nfev", "tau", "status"}; "quit" ends."""
     import scipy
 
+    from peer_serve import serve_lines
+
     spec = json.loads(sys.stdin.readline())
     fit = decay3_fitter(spec["decay3"])
     fit()
-    print(json.dumps({"ready": True, "scipy": scipy.__version__}), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        if line == "quit":
-            break
+
+    def handle(_req):
         t0 = time.perf_counter()
         r = fit()
-        ms = (time.perf_counter() - t0) * 1e3
-        print(json.dumps(describe3(r, ms)), flush=True)
+        return describe3(r, (time.perf_counter() - t0) * 1e3)
+
+    serve_lines({"ready": True, "scipy": scipy.__version__}, handle)
 
 
 def main():
