@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  appendFileSync,
   closeSync,
   fsyncSync,
   openSync,
@@ -267,4 +268,33 @@ export async function writeOutputs(
   await ensureDir(dir);
   for (const [name, data] of Object.entries(files)) await writeFileAtomic(join(dir, name), data);
   return paths;
+}
+
+/**
+ * A results log that grows one line at a time and is flushed to disk after each line, so that
+ * an interrupted batch keeps every result written so far: `start` creates (or empties) the file
+ * in `dir`, `append` adds a line. Refuses to write over an input file of the run.
+ *
+ * @example
+ * const log = await lineLog('results', 'fits.jsonl');
+ * log.append(JSON.stringify(row));
+ */
+export async function lineLog(
+  dir: string,
+  name: string,
+): Promise<{ path: string; append(line: string): void }> {
+  const path = join(dir, name);
+  assertNotInput(path);
+  await ensureDir(dir);
+  await writeFileAtomic(path, '');
+  return {
+    path,
+    append(line: string) {
+      try {
+        appendFileSync(path, line.endsWith('\n') ? line : `${line}\n`, { flush: true });
+      } catch (e) {
+        throw fileProblem(path, e, 'write');
+      }
+    },
+  };
 }

@@ -136,6 +136,97 @@ describe('nanolum tcspc fit', () => {
   });
 });
 
+describe('nanolum tcspc fit with several decays (a batch)', () => {
+  /** Writes a simulated bi-exponential decay; returns its path. */
+  const decayFile = (name: string, tauNs: number, seed: number): string => {
+    const sim = simulateDecay({
+      components: [
+        { tauNs, photonFraction: 0.5 },
+        { tauNs: 3, photonFraction: 0.5 },
+      ],
+      gaussianIrf: { fwhmNs: 0.15, centerNs: 1 },
+      background: 1,
+      totalCounts: 1e5,
+      binNs: 0.02,
+      nBins: 800,
+      seed,
+    });
+    const path = join(root, name);
+    writeFileSync(
+      path,
+      [
+        'time (ns),counts',
+        ...Array.from(sim.counts, (c, i) => `${sim.timeNs[i]!.toFixed(3)},${c}`),
+      ].join('\n') + '\n',
+    );
+    return path;
+  };
+
+  it('fits every file, reports unreadable ones in their row and goes on, and writes a table', async () => {
+    const taus = [0.3, 0.5, 0.8];
+    const good = taus.map((tau, i) => decayFile(`particle${i}.csv`, tau, 20 + i));
+    const bad = join(root, 'particle-bad.csv');
+    writeFileSync(bad, 'time,counts\n0,1\n0.02,abc\n');
+    const missing = join(root, 'particle-missing.csv');
+    const out = join(root, 'batch');
+    const files = [good[0]!, bad, good[1]!, missing, good[2]!];
+    const r = await cli(
+      'tcspc',
+      'fit',
+      ...files,
+      '--gaussian-irf',
+      '0.15',
+      '-c',
+      '2',
+      '--json',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.fitted).toBe(3);
+    expect(j.failed).toBe(2);
+    expect(j.fits.map((f: { file: string }) => f.file)).toEqual([
+      'particle0.csv',
+      bad,
+      'particle1.csv',
+      missing,
+      'particle2.csv',
+    ]);
+    expect(j.fits[1].error).toMatch(/particle-bad\.csv, row 3, column 2/);
+    expect(j.fits[3].error).toMatch(/particle-missing\.csv/);
+    [0, 2, 4].forEach((at, k) => {
+      const c = j.fits[at].fit.components[0];
+      expect(Math.abs(c.tauNs - taus[k]!)).toBeLessThan(4 * c.tauNsStderr);
+    });
+    expect(r.stderr).toMatch(/warning: skipped .*particle-bad\.csv/);
+    expect(j.provenance.inputs).toHaveLength(3);
+    // outputs: one CSV row per file, the JSON, and the log written as the batch went
+    expect(readdirSync(out).sort()).toEqual([
+      'tcspc-batch.csv',
+      'tcspc-batch.json',
+      'tcspc-batch.jsonl',
+    ]);
+    const csv = readFileSync(join(out, 'tcspc-batch.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(6);
+    expect(csv[0]).toMatch(/^file,status,components,tau1_ns,tau1_stderr_ns,/);
+    expect(csv[1]).toMatch(/^particle0\.csv,ok,2,/);
+    expect(csv[2]).toMatch(/,error,/);
+    const log = readFileSync(join(out, 'tcspc-batch.jsonl'), 'utf8').trim().split('\n');
+    expect(log.map((l) => JSON.parse(l).file)).toEqual(j.fits.map((f: { file: string }) => f.file));
+  });
+
+  it('fails in one line when no decay can be fitted', async () => {
+    const bad = join(root, 'only-bad.csv');
+    writeFileSync(bad, 'time,counts\n0,1\n0.02,abc\n');
+    const r = await cli('tcspc', 'fit', bad, join(root, 'nope.csv'), '--gaussian-irf', '0.15');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^nanolum: none of the 2 decays could be fitted \(first: .*only-bad\.csv/m,
+    );
+  });
+});
+
 describe('nanolum flim', () => {
   it('fits a JSON cube and writes the maps', async () => {
     const sim = simulateFlim({

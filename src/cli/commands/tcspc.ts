@@ -3,14 +3,14 @@
  * `.phu` or Becker & Hickl `.sdt`) with 1-4 exponentials or an automatic number of them.
  */
 import { type Command, Option } from 'commander';
-import { InvalidInputError } from '../../core/errors.js';
+import { InvalidInputError, NanolumError } from '../../core/errors.js';
 import { provenance } from '../../core/provenance.js';
 import { formatQuantity, quantity } from '../../core/quantity.js';
 import type { CalibratedArray } from '../../data/calibrated.js';
 import { readTable } from '../../io/table.js';
 import { fitDecay } from '../../kinetics/tcspc/fit-decay.js';
 import type { DecayFitResult, DecayInput, FitDecayOptions } from '../../kinetics/tcspc/types.js';
-import { type InputFile, readInputFile, writeOutputs } from '../../node/files.js';
+import { type InputFile, lineLog, readInputFile, writeOutputs } from '../../node/files.js';
 import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
 import { parseNumber as num } from '../input.js';
@@ -200,7 +200,10 @@ export function register(program: Command, ctx: CliContext): void {
   tcspc
     .command('fit')
     .description('reconvolution fit of a TCSPC decay with its instrument response (IRF)')
-    .argument('<decay>', 'decay: text table (time in ns, counts), .phu or .sdt')
+    .argument(
+      '<decays...>',
+      'decay: text table (time in ns, counts), .phu or .sdt; several files are fitted as a batch',
+    )
     .option('--irf <file>', 'measured IRF, same format and bin width as the decay')
     .option('--gaussian-irf <fwhmNs>', 'a Gaussian IRF of this FWHM (ns) instead of a measured one')
     .option('-c, --components <n>', 'exponential components: 1-4 or auto (lowest BIC)', '1')
@@ -239,10 +242,12 @@ export function register(program: Command, ctx: CliContext): void {
 Examples:
   nanolum tcspc fit decay.txt --irf irf.txt --components auto
   nanolum tcspc fit decay.phu --gaussian-irf 0.2 -c 2 --json
-  nanolum tcspc fit decay.txt --irf irf.txt -c 3 --fix-tau -,-,7.5 --out results`,
+  nanolum tcspc fit decay.txt --irf irf.txt -c 3 --fix-tau -,-,7.5 --out results
+  nanolum tcspc fit particles/*.txt --irf irf.txt -c auto --out batch   (one row per file)`,
     )
-    .action(async (decayPath: string, opts: TcspcFitOptions, command: Command) => {
-      await runTcspcFit(decayPath, opts, command, ctx);
+    .action(async (decayPaths: string[], opts: TcspcFitOptions, command: Command) => {
+      if (decayPaths.length === 1) await runTcspcFit(decayPaths[0]!, opts, command, ctx);
+      else await runTcspcBatch(decayPaths, opts, command, ctx);
     });
 }
 
@@ -253,13 +258,8 @@ function parseList(text: string, option: string): (number | null)[] {
     .map((s) => (s === '-' || s.toLowerCase() === 'free' ? null : num(s, option)));
 }
 
-async function runTcspcFit(
-  decayPath: string,
-  opts: TcspcFitOptions,
-  command: Command,
-  ctx: CliContext,
-): Promise<void> {
-  const g = ctx.globals(command);
+/** The fit options of `tcspc fit` (everything but the IRF file). */
+function fitOptionsFrom(opts: TcspcFitOptions): FitDecayOptions {
   if (opts.irf === undefined && opts.gaussianIrf === undefined) {
     throw new InvalidInputError(
       'give the instrument response: --irf FILE (measured) or --gaussian-irf FWHM_NS',
@@ -297,6 +297,17 @@ async function runTcspcFit(
   if (opts.groupBins !== undefined)
     options.groupBins = opts.groupBins === 'auto' ? 'auto' : num(opts.groupBins, '--group-bins');
 
+  return options;
+}
+
+async function runTcspcFit(
+  decayPath: string,
+  opts: TcspcFitOptions,
+  command: Command,
+  ctx: CliContext,
+): Promise<void> {
+  const g = ctx.globals(command);
+  const options = fitOptionsFrom(opts);
   const curve = num(opts.curve, '--curve');
   const { file, decay } = await readDecayFile(decayPath, 'decay', curve);
   const inputs = [{ name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 }];
@@ -376,12 +387,7 @@ async function runTcspcFit(
     };
     written.push(
       ...(await writeOutputs(g.out, {
-        'tcspc.json':
-          JSON.stringify(
-            json,
-            (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-            2,
-          ) + '\n',
+        'tcspc.json': toJsonLine(json, 2) + '\n',
         'tcspc.csv': rows.join('\n') + '\n',
         'tcspc.svg': renderSvgNode(figure),
         'report.html': renderReportHtml(report, { document: nodeDocument() }),
@@ -395,4 +401,186 @@ async function runTcspcFit(
     );
     if (written.length > 0) ctx.out(`wrote ${written.join(', ')}\n`);
   }
+}
+
+/** One file of a batch: its fit (the JSON of a single fit) or the error that stopped it. */
+interface BatchRow {
+  file: string;
+  input: { name: string; bytes: number; sha256: string } | null;
+  fit: Record<string, unknown> | null;
+  error: string | null;
+}
+
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The batch as a table: one row per file, the components in columns (up to the most any fit has). */
+export function batchCsv(rows: BatchRow[], fits: (DecayFitResult | null)[]): string {
+  const maxK = Math.max(1, ...fits.map((r) => (r ? r.components.length : 0)));
+  const head = ['file', 'status', 'components'];
+  for (let k = 1; k <= maxK; k++)
+    head.push(
+      `tau${k}_ns`,
+      `tau${k}_stderr_ns`,
+      `photon_fraction${k}`,
+      `photon_fraction${k}_stderr`,
+    );
+  head.push(
+    'mean_lifetime_amplitude_ns',
+    'mean_lifetime_amplitude_stderr_ns',
+    'mean_lifetime_intensity_ns',
+    'mean_lifetime_intensity_stderr_ns',
+    'background_counts_per_bin',
+    'shift_ns',
+    'total_counts',
+    'deviance',
+    'reduced_chi2',
+    'converged',
+    'warnings',
+    'error',
+  );
+  const lines = [head.join(',')];
+  rows.forEach((row, i) => {
+    const r = fits[i];
+    const f: unknown[] = [row.file, r ? 'ok' : 'error', r ? r.components.length : null];
+    for (let k = 0; k < maxK; k++) {
+      const c = r?.components[k];
+      f.push(c?.tauNs, c?.tauNsStderr, c?.photonFraction, c?.photonFractionStderr);
+    }
+    f.push(
+      r?.meanLifetimeNs.amplitudeWeighted.value,
+      r?.meanLifetimeNs.amplitudeWeighted.stderr,
+      r?.meanLifetimeNs.intensityWeighted.value,
+      r?.meanLifetimeNs.intensityWeighted.stderr,
+      r?.background.value,
+      r ? (r.shiftNs ?? r.irfCenterNs)?.value : null,
+      r?.totalCounts,
+      r?.deviance,
+      r?.reducedChi2,
+      r ? r.converged : null,
+      r ? r.warnings.join('; ') : null,
+      row.error,
+    );
+    lines.push(f.map(csvField).join(','));
+  });
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * `tcspc fit` with several decay files: the same options and IRF for each, a progress bar, a
+ * file that cannot be read or fitted reported in its row (the batch goes on), and - with --out -
+ * every finished fit appended to `tcspc-batch.jsonl` as it comes (an interrupted batch keeps
+ * them), then `tcspc-batch.csv` (one row per file) and `tcspc-batch.json`.
+ */
+async function runTcspcBatch(
+  paths: string[],
+  opts: TcspcFitOptions,
+  command: Command,
+  ctx: CliContext,
+): Promise<void> {
+  const g = ctx.globals(command);
+  const options = fitOptionsFrom(opts);
+  const curve = num(opts.curve, '--curve');
+  let irfInput: BatchRow['input'] = null;
+  if (opts.irf !== undefined) {
+    const irf = await readDecayFile(opts.irf, 'IRF', curve);
+    options.irf = irf.decay;
+    irfInput = { name: irf.file.name, bytes: irf.file.bytes.byteLength, sha256: irf.file.sha256 };
+  }
+  const log = g.out !== undefined ? await lineLog(g.out, 'tcspc-batch.jsonl') : null;
+  const rows: BatchRow[] = [];
+  const fits: (DecayFitResult | null)[] = [];
+  const bar = ctx.progress(command, 'fitting decays', paths.length);
+  try {
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      let row: BatchRow;
+      let r: DecayFitResult | null = null;
+      try {
+        const { file, decay } = await readDecayFile(path, 'decay', curve);
+        r = fitDecay(decay, options);
+        row = {
+          file: file.name,
+          input: { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 },
+          fit: decayFitJson(r),
+          error: null,
+        };
+        for (const w of r.warnings) ctx.warn(command, `${file.name}: ${w}`);
+      } catch (e) {
+        if (!(e instanceof NanolumError)) throw e;
+        row = { file: path, input: null, fit: null, error: e.message };
+        const name = path.split(/[\\/]/).pop() ?? path;
+        ctx.warn(command, `skipped ${e.message.includes(name) ? '' : `${path}: `}${e.message}`);
+      }
+      rows.push(row);
+      fits.push(r);
+      log?.append(toJsonLine(row));
+      bar(i + 1, paths.length);
+    }
+  } finally {
+    bar.stop();
+  }
+  const failed = rows.filter((r) => r.error !== null).length;
+  if (failed === rows.length) {
+    throw new InvalidInputError(
+      `none of the ${rows.length} decays could be fitted (first: ${rows[0]!.file}: ${rows[0]!.error})`,
+    );
+  }
+  const printable: Record<string, unknown> = { ...options };
+  delete printable.irf;
+  const inputs = [
+    ...rows.flatMap((r) => (r.input ? [r.input] : [])),
+    ...(irfInput ? [irfInput] : []),
+  ];
+  const json = {
+    fits: rows,
+    fitted: rows.length - failed,
+    failed,
+    irfInput,
+    provenance: provenance(
+      'tcspc fit (batch)',
+      { ...printable, irf: opts.irf ?? null },
+      { inputs },
+    ),
+  };
+  const written: string[] = [];
+  if (g.out !== undefined) {
+    written.push(
+      ...(await writeOutputs(g.out, {
+        'tcspc-batch.csv': batchCsv(rows, fits),
+        'tcspc-batch.json': toJsonLine(json, 2) + '\n',
+      })),
+    );
+    if (log) written.push(log.path);
+  }
+  if (g.json) ctx.json(json);
+  else {
+    const lines = [
+      `TCSPC fits of ${rows.length} decays${opts.irf ? ` with IRF ${irfInput!.name}` : ''}: ${rows.length - failed} fitted, ${failed} failed`,
+      `  ${pad('file', 28)}${pad('components', 12)}${pad('intensity-weighted mean lifetime', 36)}reduced chi2`,
+    ];
+    rows.forEach((row, i) => {
+      const r = fits[i];
+      lines.push(
+        r
+          ? `  ${pad(row.file, 28)}${pad(String(r.components.length), 12)}${pad(formatQuantity(r.meanLifetimeNs.intensityWeighted), 36)}${r.reducedChi2.toFixed(3)}${r.converged ? '' : ' (not converged)'}`
+          : `  ${pad(row.file, 28)}error: ${row.error}`,
+      );
+    });
+    ctx.out(lines.join('\n') + '\n');
+    if (written.length > 0) ctx.out(`wrote ${written.join(', ')}\n`);
+  }
+}
+
+/** JSON text with non-finite numbers as null (one line unless `indent`). */
+function toJsonLine(value: unknown, indent?: number): string {
+  return JSON.stringify(
+    value,
+    (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+    indent,
+  );
 }
