@@ -633,7 +633,9 @@ export class DecayModel implements Model {
 /**
  * A decay model on groups of `group` consecutive bins of the fit window (the last group may be
  * shorter): each value is the exact sum of the underlying model over its bins, so a fit to the
- * summed counts is the exact maximum-likelihood fit of the grouped histogram.
+ * summed counts is the exact maximum-likelihood fit of the grouped histogram. With a measured IRF
+ * and exponential terms only the bins the IRF covers are computed one by one; the groups after
+ * it are summed in closed form (see `DecayModel.groupedEvaluate`).
  *
  * @example
  * const g = new GroupedDecayModel(model, 8); // 4096 bins fitted as 512 groups
