@@ -109,3 +109,21 @@ export function parseNumber(text: string, option: string): number {
   }
   return v;
 }
+
+/**
+ * Parse a time window `start:end` in ns (either side may be empty: open on that side).
+ *
+ * @example
+ * parseTimeWindowNs('1.5:', '--range'); // { startNs: 1.5 }
+ */
+export function parseTimeWindowNs(
+  text: string,
+  option: string,
+): { startNs?: number; endNs?: number } {
+  const m = /^\s*([^:]*):([^:]*)\s*$/.exec(text);
+  if (!m) throw new InvalidInputError(`${option} must be "start:end" in ns, got "${text}"`);
+  return {
+    ...(m[1]!.trim() !== '' ? { startNs: parseNumber(m[1]!, option) } : {}),
+    ...(m[2]!.trim() !== '' ? { endNs: parseNumber(m[2]!, option) } : {}),
+  };
+}

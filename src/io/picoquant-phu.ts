@@ -388,24 +388,12 @@ export function readPicoQuantPhu(
   if (curves.length === 0)
     throw new DataFormatError('the file holds no histogram curves', { file });
   const meta = baseMetadata(header, file);
-  if (options.curve !== undefined) {
-    const c = curves[options.curve];
+  if (options.curve !== undefined || curves.length === 1) {
+    const c = curves[options.curve ?? 0];
     if (!c)
       throw new InvalidInputError(
         `curve ${options.curve} does not exist; the file has curves 0..${curves.length - 1}`,
       );
-    return calibrated(
-      curveCounts(bytes, c),
-      [uniformAxis('time', 'ns', c.bins, c.resolutionNs, 0)],
-      {
-        unit: 'counts',
-        name: 'photon counts',
-        metadata: { ...meta, curve: c },
-      },
-    );
-  }
-  if (curves.length === 1) {
-    const c = curves[0];
     return calibrated(
       curveCounts(bytes, c),
       [uniformAxis('time', 'ns', c.bins, c.resolutionNs, 0)],

@@ -17,6 +17,7 @@ import {
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
+import type { InputRecord } from '../core/provenance.js';
 
 /** An input file read into memory, with its SHA-256 for provenance. */
 export interface InputFile {
@@ -27,6 +28,16 @@ export interface InputFile {
   bytes: Uint8Array;
   /** SHA-256 of the bytes, lowercase hex. */
   sha256: string;
+}
+
+/**
+ * The provenance record of an input file (name, size, SHA-256).
+ *
+ * @example
+ * provenance('fit', params, { inputs: [recordOf(file)] });
+ */
+export function recordOf(file: InputFile): InputRecord {
+  return { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
 }
 
 /** Absolute paths of the files read with `readInputFile` in this process (this run's inputs). */

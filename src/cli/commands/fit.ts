@@ -8,13 +8,14 @@ import { formatNumber } from '../../core/quantity.js';
 import { provenance } from '../../core/provenance.js';
 import { compileFormula, formulaIdentifiers } from '../../fit/formula.js';
 import { fit } from '../../fit/fit.js';
+import { fitStatistics } from '../../fit/statistics.js';
 import type { FitMethod, FitResult, ParamSpec } from '../../fit/types.js';
 import { column, columnIndex } from '../../io/table-columns.js';
 import type { Table, TableColumn } from '../../io/table.js';
 import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
 import { loadTable, parseAssignments, parseBounds, parseNames } from '../input.js';
-import { writeOutputs } from '../../node/files.js';
+import { recordOf, writeOutputs } from '../../node/files.js';
 
 interface FitCommandOptions {
   model: string;
@@ -170,20 +171,10 @@ function fitJson(result: FitResult): Record<string, unknown> {
   }
   return {
     params,
-    chi2: result.chi2,
-    reducedChi2: result.reducedChi2,
-    aic: result.aic,
-    bic: result.bic,
+    ...fitStatistics(result),
     logLikelihood: result.logLikelihood,
-    nData: result.nData,
-    nFree: result.nFree,
     dof: result.dof,
-    converged: result.converged,
-    status: result.status,
-    message: result.message,
     iterations: result.iterations,
-    freeParams: result.freeParams,
-    correlation: result.correlation,
   };
 }
 
@@ -319,7 +310,7 @@ async function runFitCommand(
   if (!result.converged)
     ctx.warn(command, `the fit did not converge (${result.status}): ${result.message}`);
 
-  const input = { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
+  const input = recordOf(file);
   const json = {
     ...fitJson(result),
     model: opts.model,

@@ -7,12 +7,12 @@ import { InvalidInputError } from '../../core/errors.js';
 import { provenance } from '../../core/provenance.js';
 import { type CalibratedJSON, fromJSON } from '../../data/calibrated.js';
 import type { FitFlimOptions, FlimCube, FlimResult } from '../../kinetics/flim/fit-flim.js';
-import { readInputFile, writeOutputs } from '../../node/files.js';
+import { readInputFile, recordOf, writeOutputs } from '../../node/files.js';
 import type { FigureSpec } from '../../plot/types.js';
 import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
 import { decayFitJson, readDecayFile } from './tcspc.js';
-import { parseNumber as num } from '../input.js';
+import { parseNumber as num, parseTimeWindowNs } from '../input.js';
 
 interface FlimCommandOptions {
   irf?: string;
@@ -77,7 +77,7 @@ export async function readCube(
   } else {
     throw new InvalidInputError(`${file.name}: FLIM cubes are read from .sdt or .json files`);
   }
-  return { cube, name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
+  return { cube, ...recordOf(file) };
 }
 
 function finiteMedian(a: Float64Array): number | null {
@@ -176,14 +176,7 @@ async function runFlim(
   if (opts.gaussianIrf !== undefined)
     options.gaussianIrf = { fwhmNs: num(opts.gaussianIrf, '--gaussian-irf') };
   if (opts.workers !== undefined) options.workers = num(opts.workers, '--workers');
-  if (opts.range !== undefined) {
-    const m = /^\s*([^:]*):([^:]*)\s*$/.exec(opts.range);
-    if (!m) throw new InvalidInputError(`--range must be "start:end" in ns, got "${opts.range}"`);
-    options.fitRange = {
-      ...(m[1]!.trim() !== '' ? { startNs: num(m[1]!, '--range') } : {}),
-      ...(m[2]!.trim() !== '' ? { endNs: num(m[2]!, '--range') } : {}),
-    };
-  }
+  if (opts.range !== undefined) options.fitRange = parseTimeWindowNs(opts.range, '--range');
   if (opts.background !== undefined) options.background = num(opts.background, '--background');
   if (opts.repPeriod !== undefined)
     options.repetitionPeriodNs = num(opts.repPeriod, '--rep-period');
@@ -198,7 +191,7 @@ async function runFlim(
   if (opts.irf !== undefined) {
     const irf = await readDecayFile(opts.irf, 'IRF');
     options.irf = irf.decay;
-    inputs.push({ name: irf.file.name, bytes: irf.file.bytes.byteLength, sha256: irf.file.sha256 });
+    inputs.push(recordOf(irf.file));
   }
   // worker threads in Node, and the fitting code itself, load only when needed
   const [{ fitFlim }] = await Promise.all([

@@ -17,7 +17,7 @@ import { type PlqeFitResult, fitPlqeVsFluence } from '../../kinetics/fluence/plq
 import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
 import { loadTable, parseAssignments, parseBounds, parseNames } from '../input.js';
-import { writeOutputs } from '../../node/files.js';
+import { recordOf, writeOutputs } from '../../node/files.js';
 import { fitStatistics } from '../../fit/statistics.js';
 
 interface FluenceCommandOptions {
@@ -233,7 +233,7 @@ async function runFluence(
 ): Promise<void> {
   const g = ctx.globals(command);
   const { file, table } = await loadTable(filePath);
-  const input = { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
+  const input = recordOf(file);
   if (table.columns.length < 2)
     throw new InvalidInputError(
       `${file.name} has ${table.columns.length} column; the fluence command needs at least two`,

@@ -23,7 +23,7 @@ import { fitPeaks, peakFitReport, type PeakFitResult } from '../../spectra/fit.j
 import type { PeakShape } from '../../spectra/lineshapes.js';
 import { peakMetrics, type PeakMetrics } from '../../spectra/metrics.js';
 import type { BaselineSpec } from '../../spectra/model.js';
-import { writeOutputs } from '../../node/files.js';
+import { recordOf, writeOutputs } from '../../node/files.js';
 import type { CliContext } from '../context.js';
 import { loadTable } from '../input.js';
 
@@ -200,7 +200,7 @@ async function runSpectrum(
       if (!(e instanceof InvalidInputError)) throw e;
     }
   }
-  const input = { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
+  const input = recordOf(file);
   const { curves, ...fitNoCurves } = result;
   const json = {
     input,

@@ -23,7 +23,7 @@ import {
 } from '../../kinetics/ta/svd.js';
 import type { ReportSection } from '../../report/types.js';
 import type { CliContext } from '../context.js';
-import { readInputFile, writeOutputs } from '../../node/files.js';
+import { readInputFile, recordOf, writeOutputs } from '../../node/files.js';
 
 interface TaCommandOptions {
   format: 'auto' | 'glotaran' | 'matrix';
@@ -192,7 +192,7 @@ async function runTa(
 ): Promise<void> {
   const g = ctx.globals(command);
   const file = await readInputFile(filePath);
-  const input = { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
+  const input = recordOf(file);
   const raw = readMatrix(file.bytes, file.name, opts);
   const view = taMatrixView(raw);
   const nothing =

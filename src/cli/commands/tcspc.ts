@@ -4,16 +4,22 @@
  */
 import { type Command, Option } from 'commander';
 import { InvalidInputError, NanolumError } from '../../core/errors.js';
-import { provenance } from '../../core/provenance.js';
+import { type InputRecord, provenance } from '../../core/provenance.js';
 import { formatQuantity, quantity } from '../../core/quantity.js';
 import type { CalibratedArray } from '../../data/calibrated.js';
 import { readTable } from '../../io/table.js';
 import { fitDecay } from '../../kinetics/tcspc/fit-decay.js';
 import type { DecayFitResult, DecayInput, FitDecayOptions } from '../../kinetics/tcspc/types.js';
-import { type InputFile, lineLog, readInputFile, writeOutputs } from '../../node/files.js';
+import {
+  type InputFile,
+  lineLog,
+  readInputFile,
+  recordOf,
+  writeOutputs,
+} from '../../node/files.js';
 import type { Report } from '../../report/types.js';
 import type { CliContext } from '../context.js';
-import { parseNumber as num } from '../input.js';
+import { parseNumber as num, parseTimeWindowNs } from '../input.js';
 
 interface TcspcFitOptions {
   irf?: string;
@@ -278,14 +284,7 @@ function fitOptionsFrom(opts: TcspcFitOptions): FitDecayOptions {
   };
   if (opts.gaussianIrf !== undefined)
     options.gaussianIrf = { fwhmNs: num(opts.gaussianIrf, '--gaussian-irf') };
-  if (opts.range !== undefined) {
-    const m = /^\s*([^:]*):([^:]*)\s*$/.exec(opts.range);
-    if (!m) throw new InvalidInputError(`--range must be "start:end" in ns, got "${opts.range}"`);
-    options.fitRange = {
-      ...(m[1]!.trim() !== '' ? { startNs: num(m[1]!, '--range') } : {}),
-      ...(m[2]!.trim() !== '' ? { endNs: num(m[2]!, '--range') } : {}),
-    };
-  }
+  if (opts.range !== undefined) options.fitRange = parseTimeWindowNs(opts.range, '--range');
   if (opts.shiftNs !== undefined) options.shiftNs = num(opts.shiftNs, '--shift-ns');
   if (opts.background !== undefined) options.background = num(opts.background, '--background');
   if (opts.irfBackground !== undefined)
@@ -310,11 +309,11 @@ async function runTcspcFit(
   const options = fitOptionsFrom(opts);
   const curve = num(opts.curve, '--curve');
   const { file, decay } = await readDecayFile(decayPath, 'decay', curve);
-  const inputs = [{ name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 }];
+  const inputs = [recordOf(file)];
   if (opts.irf !== undefined) {
     const irf = await readDecayFile(opts.irf, 'IRF', curve);
     options.irf = irf.decay;
-    inputs.push({ name: irf.file.name, bytes: irf.file.bytes.byteLength, sha256: irf.file.sha256 });
+    inputs.push(recordOf(irf.file));
   }
   const r = fitDecay(decay, options);
   for (const w of r.warnings) ctx.warn(command, w);
@@ -406,7 +405,7 @@ async function runTcspcFit(
 /** One file of a batch: its fit (the JSON of a single fit) or the error that stopped it. */
 interface BatchRow {
   file: string;
-  input: { name: string; bytes: number; sha256: string } | null;
+  input: InputRecord | null;
   fit: Record<string, unknown> | null;
   error: string | null;
 }
@@ -489,7 +488,7 @@ async function runTcspcBatch(
   if (opts.irf !== undefined) {
     const irf = await readDecayFile(opts.irf, 'IRF', curve);
     options.irf = irf.decay;
-    irfInput = { name: irf.file.name, bytes: irf.file.bytes.byteLength, sha256: irf.file.sha256 };
+    irfInput = recordOf(irf.file);
   }
   const log = g.out !== undefined ? await lineLog(g.out, 'tcspc-batch.jsonl') : null;
   const rows: BatchRow[] = [];
@@ -505,7 +504,7 @@ async function runTcspcBatch(
         r = fitDecay(decay, options);
         row = {
           file: file.name,
-          input: { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 },
+          input: recordOf(file),
           fit: decayFitJson(r),
           error: null,
         };

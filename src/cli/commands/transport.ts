@@ -18,7 +18,7 @@ import { type Command, Option } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { formatNumber } from '../../core/quantity.js';
 import { isHdf5 } from '../../io/hdf5.js';
-import { readInputFile } from '../../node/files.js';
+import { readInputFile, recordOf } from '../../node/files.js';
 import '../../node/workers.js';
 import {
   MARKOV_PARAMS,
@@ -199,11 +199,7 @@ export function register(program: Command, ctx: CliContext): void {
         siteSpacingNm: num(opts.siteSpacingNm, '--site-spacing-nm'),
         background: opts.background,
       });
-      r.provenance.inputs.push({
-        name: file.name,
-        bytes: file.bytes.byteLength,
-        sha256: file.sha256,
-      });
+      r.provenance.inputs.push(recordOf(file));
       if (ctx.globals(command).json) {
         ctx.json({
           file: file.name,

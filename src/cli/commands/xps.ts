@@ -17,7 +17,7 @@ import type { Report } from '../../report/types.js';
 import { SPIN_ORBIT_DOUBLETS } from '../../xps/doublets.js';
 import { type XpsComponentGuess, fitXps, xpsFitReport } from '../../xps/fit.js';
 import type { XpsLineShape } from '../../xps/model.js';
-import { writeOutputs } from '../../node/files.js';
+import { recordOf, writeOutputs } from '../../node/files.js';
 import type { CliContext } from '../context.js';
 import { loadTable } from '../input.js';
 import { parseRange } from './spectrum.js';
@@ -185,7 +185,7 @@ async function runXps(
     },
   );
   for (const w of result.warnings) ctx.warn(command, w);
-  const input = { name: file.name, bytes: file.bytes.byteLength, sha256: file.sha256 };
+  const input = recordOf(file);
   const { curves, ...fitNoCurves } = result;
   const json = {
     input,

@@ -10,7 +10,7 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { type Quantity, quantity } from '../../core/quantity.js';
 import { fitGlobal } from '../../fit/fitGlobal.js';
-import type { FitDataset, FitStatus, Model, ParamSpec } from '../../fit/types.js';
+import type { FitDataset, Model, ParamSpec } from '../../fit/types.js';
 import {
   RATE_MODELS,
   type LossFractions,
@@ -21,7 +21,7 @@ import {
   rateParamUnit,
   solveRateModel,
 } from './models.js';
-import { fitStatistics } from '../../fit/statistics.js';
+import { type FitStatistics, fitStatistics } from '../../fit/statistics.js';
 
 /** One TRPL decay of a fluence series. */
 export interface FluenceTrace {
@@ -70,7 +70,7 @@ export interface FluenceTraceResult {
   losses: LossFractions;
 }
 
-export interface FluenceFitResult {
+export interface FluenceFitResult extends FitStatistics {
   model: RateModelName;
   title: string;
   equations: string;
@@ -79,17 +79,6 @@ export interface FluenceFitResult {
   /** Shared parameters with units, stderr and whether they were fixed. */
   params: Record<string, Quantity & { fixed: boolean; atBound: boolean }>;
   traces: FluenceTraceResult[];
-  chi2: number;
-  reducedChi2: number;
-  aic: number;
-  bic: number;
-  nData: number;
-  nFree: number;
-  converged: boolean;
-  status: FitStatus;
-  message: string;
-  freeParams: string[];
-  correlation: number[][] | null;
   /** Times the ODE step grid was rebuilt at the optimum (0 for closed forms). */
   gridRebuilds: number;
   /** Warnings for the user (e.g. a channel with a small share is poorly determined). */

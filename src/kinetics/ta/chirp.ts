@@ -120,6 +120,11 @@ function steepest(t: Float64Array, v: ArrayLike<number>, lo: number, hi: number)
   return best;
 }
 
+/** A band left out of the chirp fit, with the reason. */
+function unusedPoint(wavelengthNm: number, timeZeroPs: number, reason: string): ChirpPoint {
+  return { wavelengthNm, timeZeroPs, stderr: null, fwhmPs: NaN, used: false, reason };
+}
+
 /**
  * Estimate the chirp of a TA matrix: a time zero (with stderr) per wavelength band from a fit of
  * the rise, then a weighted polynomial in wavelength with iterative 4-sigma outlier rejection.
@@ -180,14 +185,7 @@ export function estimateChirp(a: CalibratedArray, options: ChirpOptions = {}): C
     const wl = cols.reduce((s, j) => s + v.wavelengthsNm[j]!, 0) / cols.length;
     const gi = steepest(t, trace, tGlobal - searchPs, tGlobal + searchPs);
     if (gi < 0) {
-      points.push({
-        wavelengthNm: wl,
-        timeZeroPs: NaN,
-        stderr: null,
-        fwhmPs: NaN,
-        used: false,
-        reason: 'no rise within the search range',
-      });
+      points.push(unusedPoint(wl, NaN, 'no rise within the search range'));
       continue;
     }
     bands.push({ wl, trace, guess: t[gi]!, fw0: Math.max(3 * dtNear(gi), windowPs / 20) });
@@ -197,15 +195,7 @@ export function estimateChirp(a: CalibratedArray, options: ChirpOptions = {}): C
     const { wl, trace, guess } = band;
     const idx: number[] = [];
     for (let i = 0; i < v.nt; i++) if (Math.abs(t[i]! - guess) <= windowPs) idx.push(i);
-    if (idx.length < 8)
-      return {
-        wavelengthNm: wl,
-        timeZeroPs: guess,
-        stderr: null,
-        fwhmPs: NaN,
-        used: false,
-        reason: 'too few points in the window',
-      };
+    if (idx.length < 8) return unusedPoint(wl, guess, 'too few points in the window');
     const x = Float64Array.from(idx, (i) => t[i]!);
     const yv = Float64Array.from(idx, (i) => trace[i]!);
     const mean = (ii: number[]): number =>
@@ -226,14 +216,7 @@ export function estimateChirp(a: CalibratedArray, options: ChirpOptions = {}): C
         ...(artefact ? { artefact: 0 } : {}),
       });
     } catch {
-      return {
-        wavelengthNm: wl,
-        timeZeroPs: guess,
-        stderr: null,
-        fwhmPs: NaN,
-        used: false,
-        reason: 'the rise fit could not start',
-      };
+      return unusedPoint(wl, guess, 'the rise fit could not start');
     }
     const t0 = r.params.t0!;
     // size of the rise (largest excursion of the model from its baseline) against the residual noise

@@ -10,10 +10,10 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { type Quantity, quantity } from '../../core/quantity.js';
 import { fit } from '../../fit/fit.js';
-import type { FitStatus, Model, ParamSpec } from '../../fit/types.js';
+import type { Model, ParamSpec } from '../../fit/types.js';
 import { FWHM_PER_SIGMA, convolvedExponential } from './basis.js';
 import { LeastSquaresQR } from './dense.js';
-import { fitStatistics } from '../../fit/statistics.js';
+import { type FitStatistics, fitStatistics } from '../../fit/statistics.js';
 
 /** One exponential component: its lifetime (start value) and whether it is held fixed. */
 export interface LifetimeSpec {
@@ -54,7 +54,7 @@ export interface KineticComponent {
   fixed: boolean;
 }
 
-export interface KineticFit {
+export interface KineticFit extends FitStatistics {
   model: string;
   components: KineticComponent[];
   irf: { centerPs: Quantity; fwhmPs: Quantity } | null;
@@ -65,17 +65,7 @@ export interface KineticFit {
   values: number[];
   best: number[];
   residuals: number[];
-  chi2: number;
-  reducedChi2: number;
-  aic: number;
-  bic: number;
-  nData: number;
-  nFree: number;
-  converged: boolean;
-  status: FitStatus;
-  message: string;
-  /** Names of the free parameters and their covariance (engine order). */
-  freeParams: string[];
+  /** Covariance of the free parameters (engine order, as `freeParams`). */
   covariance: number[][] | null;
 }
 
