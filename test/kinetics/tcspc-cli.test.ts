@@ -216,6 +216,43 @@ describe('nanolum tcspc fit with several decays (a batch)', () => {
     expect(log.map((l) => JSON.parse(l).file)).toEqual(j.fits.map((f: { file: string }) => f.file));
   });
 
+  it('a --range window applies to every file; a malformed one is a one-line error', async () => {
+    const files = [decayFile('window0.csv', 0.5, 40), decayFile('window1.csv', 0.6, 41)];
+    const r = await cli(
+      'tcspc',
+      'fit',
+      ...files,
+      '--gaussian-irf',
+      '0.15',
+      '-c',
+      '2',
+      '--range',
+      '0.5:',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    for (const f of j.fits) {
+      expect(f.fit.fitRange.startNs).toBeCloseTo(0.5, 9);
+      expect(f.fit.fitRange.endNs).toBeCloseTo(16, 9);
+    }
+    const bad = await cli('tcspc', 'fit', ...files, '--gaussian-irf', '0.15', '--range', '0.5-3');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('nanolum: --range must be "start:end" in ns, got "0.5-3"');
+  });
+
+  it.skipIf(!HAVE)('fits the real Full SMS decay in a batch as it does alone', async () => {
+    const decay = join(FIX, 'fullsms_Decaytrace1.txt');
+    const irf = ['--irf', join(FIX, 'fullsms_IRF_data.txt'), '-c', 'auto', '--json', '-q'];
+    const alone = JSON.parse((await cli('tcspc', 'fit', decay, ...irf)).stdout);
+    const batch = JSON.parse((await cli('tcspc', 'fit', decay, decay, ...irf)).stdout);
+    expect(batch.fitted).toBe(2);
+    for (const f of batch.fits) {
+      expect(f.fit.components).toHaveLength(alone.components.length);
+      expect(f.fit.deviance).toBeCloseTo(alone.deviance, 9);
+    }
+  });
+
   it('fails in one line when no decay can be fitted', async () => {
     const bad = join(root, 'only-bad.csv');
     writeFileSync(bad, 'time,counts\n0,1\n0.02,abc\n');
